@@ -1,0 +1,1 @@
+//! FAT32 disk images (placeholder until the image writer lands).

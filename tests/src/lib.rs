@@ -1,0 +1,4 @@
+//! Shared pieces of the end-to-end tests: finding the external tools a test needs
+//! and generating fixtures (demo inputs) instead of checking in binaries.
+
+pub mod tools;

@@ -1,0 +1,1 @@
+//! WIM reading and splitting (placeholder until the splitter lands).
