@@ -6,6 +6,7 @@
 pub mod layout;
 pub mod manifest;
 pub mod secret;
+pub mod secrets;
 pub mod site;
 pub mod text;
 

@@ -10,7 +10,8 @@ fn demo_source() -> String {
 
 #[test]
 fn demo_site_loads_with_defaults_filled_in() {
-    let (site, warnings) = site::parse(&demo_source(), Path::new("site.toml")).unwrap();
+    let loaded = site::parse(&demo_source(), Path::new("site.toml")).unwrap();
+    let (site, warnings) = (&loaded.site, &loaded.warnings);
     assert!(warnings.iter().all(|w| w.severity == Severity::Warning));
     assert_eq!(site.terminals.len(), 3);
     assert_eq!(site.primary().unwrap().name, "OQS-UKETSUKE1");

@@ -71,8 +71,35 @@ impl fmt::Display for LoadError {
     }
 }
 
+/// A site read from its file, with its warnings, able to point at its own lines.
+#[derive(Debug)]
+pub struct Loaded {
+    pub site: Site,
+    pub file: PathBuf,
+    pub warnings: Vec<Problem>,
+    source: String,
+}
+
+impl Loaded {
+    /// Fills in where `problem.path` is in the file.
+    pub fn locate(&self, problem: &mut Problem) {
+        problem.position = Locator::new(&self.source).find(&problem.path);
+    }
+
+    /// A path the site names, relative to the folder holding site.toml.
+    pub fn resolve(&self, relative: &str) -> PathBuf {
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        dir.join(relative)
+    }
+
+    /// The file's text, exactly as read (the stick carries it as the site plan).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
 /// Reads and checks `file`. On success also returns the warnings.
-pub fn load_file(file: &Path) -> Result<(Site, Vec<Problem>), LoadError> {
+pub fn load_file(file: &Path) -> Result<Loaded, LoadError> {
     let source = std::fs::read_to_string(file).map_err(|source| LoadError::Io {
         file: file.to_owned(),
         source,
@@ -80,8 +107,8 @@ pub fn load_file(file: &Path) -> Result<(Site, Vec<Problem>), LoadError> {
     parse(&source, file)
 }
 
-/// Parses and checks site.toml text; `file` is only used in messages.
-pub fn parse(source: &str, file: &Path) -> Result<(Site, Vec<Problem>), LoadError> {
+/// Parses and checks site.toml text; `file` names it in messages and anchors relative paths.
+pub fn parse(source: &str, file: &Path) -> Result<Loaded, LoadError> {
     let locator = Locator::new(source);
     let syntax = |e: toml::de::Error| LoadError::Syntax {
         file: file.to_owned(),
@@ -108,5 +135,10 @@ pub fn parse(source: &str, file: &Path) -> Result<(Site, Vec<Problem>), LoadErro
             problems,
         });
     }
-    Ok((site, problems))
+    Ok(Loaded {
+        site,
+        file: file.to_owned(),
+        warnings: problems,
+        source: source.to_owned(),
+    })
 }

@@ -25,7 +25,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn error(path: KeyPath, ja: impl Into<String>, en: impl Into<String>) -> Problem {
+    pub fn error(path: KeyPath, ja: impl Into<String>, en: impl Into<String>) -> Problem {
         Problem {
             severity: Severity::Error,
             path,
@@ -34,7 +34,7 @@ impl Problem {
         }
     }
 
-    fn warning(path: KeyPath, ja: impl Into<String>, en: impl Into<String>) -> Problem {
+    pub fn warning(path: KeyPath, ja: impl Into<String>, en: impl Into<String>) -> Problem {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(path, ja, en)
@@ -173,7 +173,7 @@ fn windows(site: &Site, out: &mut Vec<Problem>) {
 }
 
 /// Windows computer names: NetBIOS-safe letters, digits and hyphens, at most 15.
-pub(crate) fn computer_name_problem(name: &str) -> Option<Text> {
+pub fn computer_name_problem(name: &str) -> Option<Text> {
     let valid_chars = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if name.is_empty() || name.chars().count() > 15 {
         Some(Text::new(
@@ -321,7 +321,7 @@ const RESERVED_USERS: &[&str] = &[
 ];
 
 /// Local user names: at most 20 characters, no characters Windows refuses, not reserved.
-pub(crate) fn user_name_problem(name: &str) -> Option<Text> {
+pub fn user_name_problem(name: &str) -> Option<Text> {
     const BAD: &[char] = &['"', '/', '\\', '[', ']', ':', ';', '|', '=', ',', '+', '*', '?', '<', '>', '@'];
     if name.is_empty() || name.chars().count() > 20 {
         Some(Text::new(
@@ -499,7 +499,7 @@ fn installers(site: &Site, out: &mut Vec<Problem>) {
 }
 
 /// `HH:MM`, 24-hour.
-pub(crate) fn parse_hh_mm(s: &str) -> Option<(u8, u8)> {
+pub fn parse_hh_mm(s: &str) -> Option<(u8, u8)> {
     let (h, m) = s.split_once(':')?;
     let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
     (h < 24 && m < 60 && s.len() == 5).then_some((h, m))
