@@ -1,0 +1,371 @@
+//! Writing a [`Plan`]: the image front to back, every file streamed once through SHA-256.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::bpb::{BACKUP_BOOT_SECTOR, FSINFO_SECTOR, SECTOR, fsinfo_sector};
+use crate::builder::{GptType, PartitionStyle};
+use crate::error::{Error, Result};
+use crate::fat;
+use crate::gpt::{self, Gpt, Guid};
+use crate::layout::{PARTITION_LBA, Plan, PlanFile};
+use crate::mbr;
+use crate::source::CHUNK;
+
+/// Size and SHA-256 of one written file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileDigest {
+    pub size: u64,
+    pub sha256: [u8; 32],
+}
+
+/// Every written file's digest, keyed by its path in the image as it was added.
+pub type Digests = BTreeMap<String, FileDigest>;
+
+/// Told how far the writer got, to drive a progress bar. `done` and `total` count file
+/// content bytes; `current` is the file being written.
+pub trait Progress {
+    fn update(&mut self, done: u64, total: u64, current: &str);
+}
+
+impl<F: FnMut(u64, u64, &str)> Progress for F {
+    fn update(&mut self, done: u64, total: u64, current: &str) {
+        self(done, total, current)
+    }
+}
+
+/// Progress that goes nowhere.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn update(&mut self, _: u64, _: u64, _: &str) {}
+}
+
+/// Below this, hashing on the writing thread costs less than starting a helper thread.
+const PARALLEL_HASH_MIN: usize = 1 << 20;
+
+impl Plan {
+    /// Writes the image to `out` from its current position 0 on, front to back. Free
+    /// clusters are skipped with a seek (sparse in a new file); `out` should be empty or
+    /// a fresh device. Returns each file's size and SHA-256.
+    pub fn write<W: Write + Seek>(
+        self,
+        out: &mut W,
+        progress: &mut dyn Progress,
+    ) -> Result<Digests> {
+        self.write_named(out, progress, "the image")
+    }
+
+    /// Writes the image to `path` through `path.partial`, renamed over `path` only once
+    /// complete and synced; on any error the partial file is removed.
+    pub fn write_image(self, path: &Path, progress: &mut dyn Progress) -> Result<Digests> {
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let name = partial.display().to_string();
+        let result = File::create(&partial)
+            .map_err(Error::io(format!("creating {name}")))
+            .and_then(|mut file| {
+                let digests = self.write_named(&mut file, progress, &name)?;
+                file.sync_all()
+                    .map_err(Error::io(format!("syncing {name}")))?;
+                drop(file);
+                fs::rename(&partial, path)
+                    .map_err(Error::io(format!("renaming {name} to {}", path.display())))?;
+                Ok(digests)
+            });
+        if result.is_err() {
+            // Best effort: the error being returned matters more than a failed cleanup.
+            let _ = fs::remove_file(&partial);
+        }
+        result
+    }
+
+    fn write_named<W: Write + Seek>(
+        self,
+        out: &mut W,
+        progress: &mut dyn Progress,
+        name: &str,
+    ) -> Result<Digests> {
+        let context = || format!("writing {name}");
+        let mut out = Out {
+            w: BufWriter::with_capacity(CHUNK, out),
+            pos: 0,
+        };
+        let gpt = self.gpt();
+        self.write_metadata(&mut out, gpt.as_ref())
+            .map_err(Error::io(context()))?;
+
+        let total = self.content_bytes();
+        let mut done = 0;
+        let mut digests = Digests::new();
+        let cluster = self.cluster_size();
+        let offsets: Vec<u64> = self
+            .files
+            .iter()
+            .map(|f| self.cluster_offset(f.first_cluster.max(2)))
+            .collect();
+        for (file, offset) in self.files.into_iter().zip(offsets) {
+            if file.size > 0 {
+                out.zeros(offset - out.pos).map_err(Error::io(context()))?;
+            }
+            let digest = stream(file, &mut out, progress, done, total, name)?;
+            done += digest.1.size;
+            out.zeros(out.pos.next_multiple_of(cluster) - out.pos)
+                .map_err(Error::io(context()))?;
+            digests.insert(digest.0, digest.1);
+        }
+
+        let end = self.disk_sectors * SECTOR;
+        match &gpt {
+            Some(gpt) => {
+                let entries = gpt.entries();
+                out.skip_to(end - (1 + gpt::ENTRY_SECTORS) * SECTOR)
+                    .map_err(Error::io(context()))?;
+                out.put(&entries).map_err(Error::io(context()))?;
+                out.put(&gpt.header(false, &entries))
+                    .map_err(Error::io(context()))?;
+            }
+            // A seek alone does not make a file longer: write the last sector.
+            None if out.pos < end => {
+                out.skip_to((end - SECTOR).max(out.pos))
+                    .map_err(Error::io(context()))?;
+                out.zeros(end - out.pos).map_err(Error::io(context()))?;
+            }
+            None => {}
+        }
+        out.w.flush().map_err(Error::io(context()))?;
+        Ok(digests)
+    }
+
+    fn gpt(&self) -> Option<Gpt> {
+        let PartitionStyle::Gpt(kind) = self.style else {
+            return None;
+        };
+        Some(Gpt {
+            disk_sectors: self.disk_sectors,
+            disk_guid: Guid::derived(self.seed, "disk"),
+            type_guid: match kind {
+                GptType::BasicData => Guid::BASIC_DATA,
+                GptType::EfiSystem => Guid::EFI_SYSTEM,
+            },
+            partition_guid: Guid::derived(self.seed, "partition"),
+            first_lba: PARTITION_LBA,
+            last_lba: PARTITION_LBA + self.geometry.total_sectors - 1,
+            name: String::from_utf8_lossy(&self.label).trim_end().to_string(),
+        })
+    }
+
+    /// Partition table, reserved sectors, both FATs and all folders.
+    fn write_metadata<W: Write + Seek>(
+        &self,
+        out: &mut Out<'_, W>,
+        gpt: Option<&Gpt>,
+    ) -> io::Result<()> {
+        let g = &self.geometry;
+        match gpt {
+            Some(gpt) => {
+                let entries = gpt.entries();
+                out.put(&mbr::protective(self.disk_sectors))?;
+                out.put(&gpt.header(true, &entries))?;
+                out.put(&entries)?;
+            }
+            None => {
+                let signature = u32::from_le_bytes(
+                    Guid::derived(self.seed, "mbr").0[..4]
+                        .try_into()
+                        .expect("4 bytes"),
+                );
+                let entry = mbr::Entry {
+                    active: true,
+                    kind: mbr::TYPE_FAT32_LBA,
+                    start_lba: PARTITION_LBA,
+                    sectors: g.total_sectors,
+                };
+                out.put(&mbr::mbr(signature, &entry))?;
+            }
+        }
+        out.zeros(self.partition_offset() - out.pos)?;
+
+        let mut reserved = vec![0u8; (g.reserved_sectors * SECTOR) as usize];
+        let boot = g.boot_sector(self.serial, &self.label);
+        let used = self.used_clusters();
+        let next_free = if used < g.clusters {
+            2 + used
+        } else {
+            u64::from(u32::MAX)
+        };
+        let fsinfo = fsinfo_sector(g.clusters - used, next_free);
+        for (sector, bytes) in [
+            (0, &boot),
+            (FSINFO_SECTOR, &fsinfo),
+            (BACKUP_BOOT_SECTOR, &boot),
+            (BACKUP_BOOT_SECTOR + 1, &fsinfo),
+        ] {
+            reserved[sector * 512..(sector + 1) * 512].copy_from_slice(bytes);
+        }
+        out.put(&reserved)?;
+
+        for _copy in 0..2 {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut written = 0;
+            for entry in fat::entries(&self.runs) {
+                chunk.extend_from_slice(&entry.to_le_bytes());
+                if chunk.len() == CHUNK {
+                    out.put(&chunk)?;
+                    written += chunk.len() as u64;
+                    chunk.clear();
+                }
+            }
+            out.put(&chunk)?;
+            written += chunk.len() as u64;
+            out.zeros(g.fat_bytes() - written)?;
+        }
+        out.put(&self.dir_region)
+    }
+}
+
+/// Streams one file through a [`Sink`] and tells apart what failed: the source, the
+/// image, or the length promise.
+fn stream<W: Write + Seek>(
+    mut file: PlanFile,
+    out: &mut Out<'_, W>,
+    progress: &mut dyn Progress,
+    done: u64,
+    total: u64,
+    name: &str,
+) -> Result<(String, FileDigest)> {
+    progress.update(done, total, &file.path);
+    let mut sink = Sink {
+        out,
+        hasher: Sha256::new(),
+        expected: file.size,
+        written: 0,
+        overflow: false,
+        out_error: None,
+        progress,
+        done,
+        total,
+        path: &file.path,
+    };
+    let result = file.source.write_to(&mut sink);
+    let (written, overflow, out_error, hasher) =
+        (sink.written, sink.overflow, sink.out_error, sink.hasher);
+    if let Some(source) = out_error {
+        return Err(Error::Io {
+            context: format!("writing {name}"),
+            source,
+        });
+    }
+    if overflow || (result.is_ok() && written != file.size) {
+        return Err(Error::SourceLength {
+            path: file.path,
+            expected: file.size,
+            written,
+        });
+    }
+    if let Err(source) = result {
+        return Err(Error::Source {
+            path: file.path,
+            source,
+        });
+    }
+    Ok((
+        file.path,
+        FileDigest {
+            size: written,
+            sha256: hasher.finalize().into(),
+        },
+    ))
+}
+
+/// The image output with its position, so every region is written at the offset the
+/// plan gave it.
+struct Out<'w, W: Write + Seek> {
+    w: BufWriter<&'w mut W>,
+    pos: u64,
+}
+
+impl<W: Write + Seek> Out<'_, W> {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.w.write_all(bytes)?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn zeros(&mut self, mut n: u64) -> io::Result<()> {
+        static ZEROS: [u8; 64 << 10] = [0; 64 << 10];
+        while n > 0 {
+            let now = n.min(ZEROS.len() as u64);
+            self.put(&ZEROS[..now as usize])?;
+            n -= now;
+        }
+        Ok(())
+    }
+
+    fn skip_to(&mut self, pos: u64) -> io::Result<()> {
+        if pos != self.pos {
+            self.w.seek(SeekFrom::Start(pos))?;
+            self.pos = pos;
+        }
+        Ok(())
+    }
+}
+
+/// What a [`crate::Source`] writes into: hashes, counts, reports progress and passes the
+/// bytes on, refusing any byte beyond the declared length (it would overwrite the next
+/// file's clusters).
+struct Sink<'a, 'w, W: Write + Seek> {
+    out: &'a mut Out<'w, W>,
+    hasher: Sha256,
+    expected: u64,
+    written: u64,
+    overflow: bool,
+    out_error: Option<io::Error>,
+    progress: &'a mut dyn Progress,
+    done: u64,
+    total: u64,
+    path: &'a str,
+}
+
+impl<W: Write + Seek> Write for Sink<'_, '_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let len = buf.len() as u64;
+        if self.written + len > self.expected {
+            self.overflow = true;
+            self.written += len;
+            return Err(io::Error::other(
+                "the source wrote more bytes than it declared",
+            ));
+        }
+        let (out, hasher) = (&mut *self.out, &mut self.hasher);
+        // SHA-256 and copying into the image are the two big costs: on large chunks they
+        // run side by side.
+        let result = if buf.len() >= PARALLEL_HASH_MIN {
+            std::thread::scope(|s| {
+                s.spawn(|| hasher.update(buf));
+                out.put(buf)
+            })
+        } else {
+            hasher.update(buf);
+            out.put(buf)
+        };
+        if let Err(e) = result {
+            self.out_error = Some(e);
+            return Err(io::Error::other("writing the image failed"));
+        }
+        self.written += len;
+        self.progress
+            .update(self.done + self.written, self.total, self.path);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
