@@ -1,5 +1,9 @@
-//! Builds an image from a folder: `mkimage SRC_DIR OUT.img [--gpt]`.
+//! Builds an image from a folder: `mkimage SRC_DIR OUT.img [--gpt] [--no-sync]`.
 //! Used by `benches/fat-bench.sh`; also handy to look at what the writer produces.
+//!
+//! By default it writes like the builder does, with `Plan::write_image` (temp name,
+//! fsync, rename). `--no-sync` writes straight to OUT.img with `Plan::write` and leaves
+//! flushing to the kernel, to measure the writer itself rather than the disk.
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (src, out) = match args.as_slice() {
         [src, out, ..] => (Path::new(src), Path::new(out)),
-        _ => return Err("usage: mkimage SRC_DIR OUT.img [--gpt]".into()),
+        _ => return Err("usage: mkimage SRC_DIR OUT.img [--gpt] [--no-sync]".into()),
     };
     let partition = if args.iter().any(|a| a == "--gpt") {
         PartitionStyle::Gpt(GptType::BasicData)
@@ -26,7 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     add_tree(&mut builder, src, "")?;
     let plan = builder.plan()?;
     let (size, cluster, content) = (plan.image_size(), plan.cluster_size(), plan.content_bytes());
-    let digests = plan.write_image(out, &mut NoProgress)?;
+    let digests = if args.iter().any(|a| a == "--no-sync") {
+        plan.write(&mut std::fs::File::create(out)?, &mut NoProgress)?
+    } else {
+        plan.write_image(out, &mut NoProgress)?
+    };
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{}: {} files, {content} content bytes, image {size} bytes, {cluster}-byte clusters, {secs:.2} s, {:.0} MB/s",

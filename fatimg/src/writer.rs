@@ -50,9 +50,9 @@ impl Progress for NoProgress {
 const PARALLEL_HASH_MIN: usize = 1 << 20;
 
 impl Plan {
-    /// Writes the image to `out` from its current position 0 on, front to back. Free
-    /// clusters are skipped with a seek (sparse in a new file); `out` should be empty or
-    /// a fresh device. Returns each file's size and SHA-256.
+    /// Writes the image to `out` from offset 0, front to back. Free clusters are skipped
+    /// with a seek (a hole in a new file), so `out` should be empty: whatever it held
+    /// there stays. Returns each file's size and SHA-256.
     pub fn write<W: Write + Seek>(
         self,
         out: &mut W,
@@ -93,6 +93,7 @@ impl Plan {
         name: &str,
     ) -> Result<Digests> {
         let context = || format!("writing {name}");
+        out.seek(SeekFrom::Start(0)).map_err(Error::io(context()))?;
         let mut out = Out {
             w: BufWriter::with_capacity(CHUNK, out),
             pos: 0,
@@ -105,20 +106,22 @@ impl Plan {
         let mut done = 0;
         let mut digests = Digests::new();
         let cluster = self.cluster_size();
-        let offsets: Vec<u64> = self
+        let starts: Vec<Option<u64>> = self
             .files
             .iter()
-            .map(|f| self.cluster_offset(f.first_cluster.max(2)))
+            .map(|f| (f.size > 0).then(|| self.cluster_offset(f.first_cluster)))
             .collect();
-        for (file, offset) in self.files.into_iter().zip(offsets) {
-            if file.size > 0 {
-                out.zeros(offset - out.pos).map_err(Error::io(context()))?;
+        for (file, start) in self.files.into_iter().zip(starts) {
+            if let Some(start) = start {
+                out.zeros(start - out.pos).map_err(Error::io(context()))?;
             }
-            let digest = stream(file, &mut out, progress, done, total, name)?;
-            done += digest.1.size;
+            let (path, digest) = stream(file, &mut out, progress, done, total, name)?;
+            done += digest.size;
+            // The data region starts on a MiB boundary of the disk, so cluster boundaries
+            // are multiples of the cluster size in the image too.
             out.zeros(out.pos.next_multiple_of(cluster) - out.pos)
                 .map_err(Error::io(context()))?;
-            digests.insert(digest.0, digest.1);
+            digests.insert(path, digest);
         }
 
         let end = self.disk_sectors * SECTOR;

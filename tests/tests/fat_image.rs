@@ -1,0 +1,469 @@
+//! `fatimg` images checked by the tools everyone else trusts: `fsck.fat` on the
+//! partition, `fdisk`/`sgdisk` on the table, mtools reading back every file, our own
+//! reader, and OVMF booting a UEFI app from the stick under QEMU.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use fatimg::{GptType, Image, ImageBuilder, ImageOptions, NoProgress, PartitionStyle, Source};
+use oqs_e2e::tools;
+use sha2::{Digest, Sha256};
+
+const MIB: u64 = 1 << 20;
+
+/// Incompressible bytes (xorshift) made while the image is written: the 100 MB file is
+/// never on disk, and this is how the builder streams generated .swm parts.
+#[derive(Clone, Copy)]
+struct Noise {
+    seed: u64,
+    len: u64,
+}
+
+impl Source for Noise {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut x = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut buf = vec![0u8; 4 << 20];
+        let mut left = self.len;
+        while left > 0 {
+            for word in buf.chunks_exact_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                word.copy_from_slice(&x.to_le_bytes());
+            }
+            let n = left.min(buf.len() as u64) as usize;
+            out.write_all(&buf[..n])?;
+            left -= n as u64;
+        }
+        Ok(())
+    }
+}
+
+enum Content {
+    Bytes(Vec<u8>),
+    Noise(Noise),
+}
+
+impl Content {
+    fn sha256(&self) -> String {
+        let mut hasher = Sha256::new();
+        match self {
+            Content::Bytes(b) => hasher.update(b),
+            Content::Noise(n) => n.clone().write_to(&mut HashWriter(&mut hasher)).unwrap(),
+        }
+        hex(&hasher.finalize())
+    }
+
+    fn source(&self) -> Box<dyn Source> {
+        match self {
+            Content::Bytes(b) => Box::new(b.clone()),
+            Content::Noise(n) => Box::new(*n),
+        }
+    }
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Nested folders, Japanese names, 400 long names in one folder (dozens of directory
+/// clusters), an empty file and an empty folder; `big` adds a generated 100 MB file.
+fn tree(big: bool) -> (Vec<(String, Content)>, Vec<&'static str>) {
+    let mut files = vec![
+        (
+            "bootmgr".to_string(),
+            Content::Bytes(b"boot manager stand-in".to_vec()),
+        ),
+        (
+            "autounattend.xml".into(),
+            Content::Bytes(b"<unattend/>\r\n".to_vec()),
+        ),
+        (
+            "オンライン資格確認/設定手順.txt".into(),
+            Content::Bytes("設定手順: 端末を起動する\r\n".as_bytes().to_vec()),
+        ),
+        (
+            "オンライン資格確認/証明書/端末1.pfx".into(),
+            Content::Bytes(vec![0x30; 3000]),
+        ),
+        (
+            "sources/boot.wim".into(),
+            Content::Noise(Noise {
+                seed: 1,
+                len: 3 * MIB + 17,
+            }),
+        ),
+        (
+            "sources/$OEM$/$$/Setup/Scripts/SetupComplete.cmd".into(),
+            Content::Bytes(b"@echo off\r\n".to_vec()),
+        ),
+        ("ReadMe.Txt".into(), Content::Bytes(b"mixed case".to_vec())),
+        ("oqs/empty.log".into(), Content::Bytes(Vec::new())),
+        (
+            "a/b/c/d/e/deep file.txt".into(),
+            Content::Bytes(b"deep".to_vec()),
+        ),
+    ];
+    for i in 0..400 {
+        files.push((
+            format!("oqs/logs/terminal log {i:03} 端末.txt"),
+            Content::Bytes(format!("log {i}\n").into_bytes()),
+        ));
+    }
+    if big {
+        files.push((
+            "sources/install.swm".into(),
+            Content::Noise(Noise {
+                seed: 7,
+                len: 100_000_000,
+            }),
+        ));
+    }
+    (files, vec!["empty folder", "a/b/c/d/e"])
+}
+
+fn build(
+    dir: &Path,
+    name: &str,
+    partition: PartitionStyle,
+    big: bool,
+) -> (PathBuf, Vec<(String, Content)>) {
+    let (files, dirs) = tree(big);
+    let options = ImageOptions {
+        label: "OQS-STICK".into(),
+        volume_serial: 0x1234_ABCD,
+        partition,
+        size: None,
+        seed: 2025,
+        timestamp: 1_735_689_600,
+    };
+    let mut builder = ImageBuilder::new(options).unwrap();
+    for d in dirs {
+        builder.add_dir(d).unwrap();
+    }
+    for (path, content) in &files {
+        builder.add_file(path, content.source()).unwrap();
+    }
+    let image = dir.join(name);
+    let digests = builder
+        .plan()
+        .unwrap()
+        .write_image(&image, &mut NoProgress)
+        .unwrap();
+    for (path, content) in &files {
+        assert_eq!(
+            hex(&digests[path].sha256),
+            content.sha256(),
+            "writer digest of {path}"
+        );
+    }
+    (image, files)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&tools::run_ok(cmd).stdout).into_owned()
+}
+
+/// mtools with a UTF-8 locale (for the Japanese names) and without its floppy geometry
+/// check, which does not apply to disk images.
+fn mtools(tool: &str) -> Command {
+    let mut cmd = Command::new(tool);
+    cmd.env("LC_ALL", "C.UTF-8").env("MTOOLS_SKIP_CHECK", "1");
+    cmd
+}
+
+/// Cuts the FAT partition out (fsck.fat has no offset option) and checks it.
+fn fsck_partition(image: &Path, dir: &Path) {
+    let part = Image::open(image).unwrap().partitions()[0].clone();
+    let cut = dir.join("partition.img");
+    tools::run_ok(Command::new("dd").args([
+        &format!("if={}", s(image)),
+        &format!("of={}", s(&cut)),
+        "bs=1M",
+        &format!("skip={}", part.offset / MIB),
+        &format!("count={}", part.size / MIB),
+        "status=none",
+    ]));
+    let report = stdout(Command::new("fsck.fat").args(["-n", "-v", s(&cut)]));
+    for bad in [
+        "differ",
+        "Dirty",
+        "dirty",
+        "lost",
+        "Free cluster summary wrong",
+        "FIXED",
+        "invalid",
+        "Bad ",
+    ] {
+        assert!(!report.contains(bad), "fsck.fat reports {bad:?}:\n{report}");
+    }
+    fs::remove_file(cut).unwrap();
+}
+
+/// mtools sees exactly our tree and reads every file back with the right SHA-256.
+fn mtools_read_back(image: &Path, dir: &Path, files: &[(String, Content)]) {
+    let spec = format!("{}@@1M", s(image));
+    let listing = stdout(mtools("mdir").args(["-i", &spec, "-/", "-b", "::"]));
+    let listed: BTreeSet<String> = listing
+        .lines()
+        .filter(|l| !l.ends_with('/'))
+        .map(|l| l.trim_start_matches("::/").to_string())
+        .collect();
+    let expected: BTreeSet<String> = files.iter().map(|(p, _)| p.clone()).collect();
+    assert_eq!(listed, expected, "mdir listing");
+    for folder in ["empty folder/", "a/b/c/d/e/", "オンライン資格確認/証明書/"] {
+        assert!(
+            listing.contains(&format!("::/{folder}")),
+            "mdir lacks {folder}:\n{listing}"
+        );
+    }
+
+    let out = dir.join("mcopy-out");
+    fs::create_dir(&out).unwrap();
+    tools::run_ok(mtools("mcopy").args([
+        "-s",
+        "-n",
+        "-i",
+        &spec,
+        "::/*",
+        &format!("{}/", s(&out)),
+    ]));
+    for (path, content) in files {
+        let bytes =
+            fs::read(out.join(path)).unwrap_or_else(|e| panic!("mcopy did not copy {path}: {e}"));
+        assert_eq!(
+            hex(&Sha256::digest(&bytes)),
+            content.sha256(),
+            "mcopy read back {path}"
+        );
+    }
+    fs::remove_dir_all(out).unwrap();
+}
+
+/// Our reader sees the same tree and bytes.
+fn reader_read_back(image: &Path, files: &[(String, Content)]) {
+    let mut img = Image::open(image).unwrap();
+    let mut vol = img.volume(0).unwrap();
+    assert_eq!(vol.info().label, "OQS-STICK");
+    assert_eq!(vol.info().serial, 0x1234_ABCD);
+    let walked: BTreeSet<String> = vol
+        .walk()
+        .unwrap()
+        .into_iter()
+        .filter(|e| !e.is_dir)
+        .map(|e| e.path)
+        .collect();
+    assert_eq!(walked, files.iter().map(|(p, _)| p.clone()).collect());
+    for (path, content) in files {
+        assert_eq!(
+            hex(&vol.digest(path).unwrap().sha256),
+            content.sha256(),
+            "reader read back {path}"
+        );
+    }
+}
+
+#[test]
+fn mbr_image_passes_fsck_fdisk_and_mtools() {
+    if !tools::require(
+        "mbr_image_passes_fsck_fdisk_and_mtools",
+        &["fsck.fat", "fdisk", "mdir", "mcopy", "dd"],
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (image, files) = build(dir.path(), "mbr.img", PartitionStyle::Mbr, true);
+
+    let table = stdout(Command::new("fdisk").args(["-l", s(&image)]));
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(s(&image)) && l.contains("W95 FAT32 (LBA)"));
+    let row = row.unwrap_or_else(|| panic!("no FAT32 LBA partition in:\n{table}"));
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        &cols[1..3],
+        ["*", "2048"],
+        "active, starting at 1 MiB: {row}"
+    );
+
+    fsck_partition(&image, dir.path());
+    mtools_read_back(&image, dir.path(), &files);
+    reader_read_back(&image, &files);
+}
+
+#[test]
+fn gpt_image_passes_sgdisk_fsck_and_mtools() {
+    if !tools::require(
+        "gpt_image_passes_sgdisk_fsck_and_mtools",
+        &["sgdisk", "fsck.fat", "mdir", "mcopy", "dd"],
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (image, files) = build(
+        dir.path(),
+        "gpt.img",
+        PartitionStyle::Gpt(GptType::BasicData),
+        false,
+    );
+
+    let verify = stdout(Command::new("sgdisk").args(["-v", s(&image)]));
+    assert!(verify.contains("No problems found"), "sgdisk -v:\n{verify}");
+    let info = stdout(Command::new("sgdisk").args(["-i", "1", s(&image)]));
+    assert!(
+        info.contains("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"),
+        "sgdisk -i 1:\n{info}"
+    );
+    assert!(info.contains("First sector: 2048 "), "sgdisk -i 1:\n{info}");
+
+    fsck_partition(&image, dir.path());
+    mtools_read_back(&image, dir.path(), &files);
+    reader_read_back(&image, &files);
+}
+
+/// Builds tests/uefi-marker once per test run; its path, or `None` to skip.
+fn marker_efi() -> Option<&'static Path> {
+    static EFI: OnceLock<Option<PathBuf>> = OnceLock::new();
+    EFI.get_or_init(|| {
+        let root = tools::workspace_root();
+        let target = root.join("target/uefi-marker");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = Command::new(cargo)
+            .args(["build", "--release", "--target", "x86_64-unknown-uefi", "--manifest-path"])
+            .arg(root.join("tests/uefi-marker/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("cargo runs");
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            assert!(!tools::tools_required(), "building tests/uefi-marker failed:\n{why}");
+            eprintln!("SKIP boot test: cannot build tests/uefi-marker (rustup target add x86_64-unknown-uefi):\n{why}");
+            return None;
+        }
+        Some(target.join("x86_64-unknown-uefi/release/uefi-marker.efi"))
+    })
+    .as_deref()
+}
+
+const OVMF_CODE: &str = "/usr/share/OVMF/OVMF_CODE.fd";
+const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS.fd";
+const MARKER: &str = "OQS-STICK-BOOT-OK";
+
+/// Boots an image holding the marker app as EFI/BOOT/BOOTX64.EFI under OVMF (TCG: KVM
+/// hangs on this machine; `timeout` in case the firmware never reaches it).
+fn boots(test: &str, partition: PartitionStyle) {
+    if !tools::require(test, &["qemu-system-x86_64", "timeout"]) {
+        return;
+    }
+    if !Path::new(OVMF_CODE).exists() {
+        assert!(
+            !tools::tools_required(),
+            "{test}: {OVMF_CODE} missing (apt-get install ovmf)"
+        );
+        eprintln!("SKIP {test}: {OVMF_CODE} missing (apt-get install ovmf)");
+        return;
+    }
+    let Some(efi) = marker_efi() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut builder = ImageBuilder::new(ImageOptions {
+        label: "OQS-STICK".into(),
+        partition,
+        ..Default::default()
+    })
+    .unwrap();
+    builder
+        .add_file(
+            "EFI/BOOT/BOOTX64.EFI",
+            Box::new(fatimg::FileSource::new(efi).unwrap()),
+        )
+        .unwrap();
+    builder
+        .add_file("オンライン資格確認/設定手順.txt", Box::new(b"x".to_vec()))
+        .unwrap();
+    let image = dir.path().join("boot.img");
+    builder
+        .plan()
+        .unwrap()
+        .write_image(&image, &mut NoProgress)
+        .unwrap();
+    let vars = dir.path().join("OVMF_VARS.fd");
+    fs::copy(OVMF_VARS, &vars).unwrap();
+
+    let out = Command::new("timeout")
+        .args([
+            "60",
+            "qemu-system-x86_64",
+            "-machine",
+            "q35",
+            "-accel",
+            "tcg",
+            "-m",
+            "256",
+        ])
+        .args([
+            "-display", "none", "-monitor", "none", "-serial", "stdio", "-net", "none",
+        ])
+        .args([
+            "-drive",
+            &format!("if=pflash,format=raw,readonly=on,file={OVMF_CODE}"),
+        ])
+        .args(["-drive", &format!("if=pflash,format=raw,file={}", s(&vars))])
+        .args(["-drive", &format!("format=raw,file={}", s(&image))])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("qemu starts");
+    let serial = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        serial.contains(MARKER),
+        "{test}: no {MARKER} on the serial console (exit {}):\n{serial}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn mbr_image_boots_under_ovmf() {
+    boots("mbr_image_boots_under_ovmf", PartitionStyle::Mbr);
+}
+
+#[test]
+fn gpt_basic_data_image_boots_under_ovmf() {
+    boots(
+        "gpt_basic_data_image_boots_under_ovmf",
+        PartitionStyle::Gpt(GptType::BasicData),
+    );
+}
+
+#[test]
+fn gpt_esp_image_boots_under_ovmf() {
+    boots(
+        "gpt_esp_image_boots_under_ovmf",
+        PartitionStyle::Gpt(GptType::EfiSystem),
+    );
+}
