@@ -371,3 +371,17 @@ fn write_image_leaves_no_partial_file() {
         digests["good.bin"]
     );
 }
+
+#[test]
+fn a_partition_cut_out_reads_as_a_whole_volume() {
+    let (image, digests) = build(PartitionStyle::Mbr);
+    let partition = image[1 << 20..].to_vec();
+    let mut img = Image::new(Cursor::new(partition)).unwrap();
+    assert_eq!(img.table(), TableKind::None);
+    assert_eq!(img.partitions()[0].kind, PartitionKind::Whole);
+    let mut vol = img.volume(0).unwrap();
+    assert_eq!(
+        vol.digest("sources/boot.wim").unwrap(),
+        digests["sources/boot.wim"]
+    );
+}
