@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use fatimg::{GptType, Image, ImageBuilder, ImageOptions, NoProgress, PartitionStyle, Source};
 use oqs_e2e::tools;
@@ -371,8 +371,13 @@ const OVMF_CODE: &str = "/usr/share/OVMF/OVMF_CODE.fd";
 const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS.fd";
 const MARKER: &str = "OQS-STICK-BOOT-OK";
 
-/// Boots an image holding the marker app as EFI/BOOT/BOOTX64.EFI under OVMF (TCG: KVM
-/// hangs on this machine; `timeout` in case the firmware never reaches it).
+/// One QEMU at a time: TCG is CPU bound, and three at once on a busy machine could each
+/// run into the timeout.
+static QEMU: Mutex<()> = Mutex::new(());
+
+/// Boots an image holding the marker app as EFI/BOOT/BOOTX64.EFI under OVMF. TCG, as
+/// KVM hangs on this machine; `timeout` ends a firmware that never gets there (a boot
+/// takes ~5 s on an idle machine, the limit leaves room for a loaded one).
 fn boots(test: &str, partition: PartitionStyle) {
     if !tools::require(test, &["qemu-system-x86_64", "timeout"]) {
         return;
@@ -411,9 +416,10 @@ fn boots(test: &str, partition: PartitionStyle) {
     let vars = dir.path().join("OVMF_VARS.fd");
     fs::copy(OVMF_VARS, &vars).unwrap();
 
+    let _one_at_a_time = QEMU.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let out = Command::new("timeout")
         .args([
-            "60",
+            "120",
             "qemu-system-x86_64",
             "-machine",
             "q35",
@@ -425,12 +431,12 @@ fn boots(test: &str, partition: PartitionStyle) {
         .args([
             "-display", "none", "-monitor", "none", "-serial", "stdio", "-net", "none",
         ])
-        .args([
-            "-drive",
-            &format!("if=pflash,format=raw,readonly=on,file={OVMF_CODE}"),
-        ])
-        .args(["-drive", &format!("if=pflash,format=raw,file={}", s(&vars))])
-        .args(["-drive", &format!("format=raw,file={}", s(&image))])
+        .arg("-drive")
+        .arg(format!("if=pflash,format=raw,readonly=on,file={OVMF_CODE}"))
+        .arg("-drive")
+        .arg(format!("if=pflash,format=raw,file={}", s(&vars)))
+        .arg("-drive")
+        .arg(format!("format=raw,file={}", s(&image)))
         .stdin(std::process::Stdio::null())
         .output()
         .expect("qemu starts");
