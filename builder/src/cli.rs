@@ -55,6 +55,21 @@ pub enum Command {
     /// Reports every problem at once, each with file, line and key, and exits 1
     /// when there is any error. Warnings alone do not fail the check.
     Check(CheckArgs),
+    /// Build the stick: a raw image file (for dd / Rufus / Etcher) or a mounted stick's folder.
+    ///
+    /// Runs every check of `check` first and writes nothing when one fails. With an
+    /// existing folder as --out (e.g. E:\ on Windows) the files go straight onto the
+    /// stick; any other --out is an image file. sources/install.wim over 4 GiB is
+    /// split into install.swm parts automatically. Every file is read once, hashed
+    /// on the way, and listed in oqs/SHA256SUMS and oqs/manifest.json.
+    Build(BuildArgs),
+    /// Re-read every file of a built stick (image or folder) and compare it with the manifest.
+    ///
+    /// Names each missing, extra or changed file; exits 1 on any. Run it after
+    /// writing an image to a stick, and before the yearly refresh.
+    Verify(VerifyArgs),
+    /// Show what an image holds: partition table, FAT32 volume, folder tree with sizes.
+    Inspect(InspectArgs),
 }
 
 #[derive(Args)]
@@ -62,4 +77,46 @@ pub struct CheckArgs {
     /// The clinic's site.toml.
     #[arg(long, value_name = "FILE")]
     pub site: PathBuf,
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The clinic's site.toml.
+    #[arg(long, value_name = "FILE")]
+    pub site: PathBuf,
+    /// The Windows installation media: a mounted ISO's drive or an extracted folder.
+    #[arg(long, value_name = "DIR")]
+    pub media: PathBuf,
+    /// Where to write: an image file (e.g. stick.img) or an existing folder (a mounted stick).
+    #[arg(long, value_name = "IMG|DIR")]
+    pub out: PathBuf,
+    /// Erase a non-empty --out folder first (never a folder holding a Windows system).
+    #[arg(long)]
+    pub force: bool,
+    /// Image only: GPT instead of MBR (MBR boots both BIOS and UEFI PCs).
+    #[arg(long)]
+    pub gpt: bool,
+    /// Image only: total size in MiB (default: the content plus a margin).
+    #[arg(long = "size", value_name = "MiB")]
+    pub size_mib: Option<u64>,
+    /// Split install.wim into parts of at most this many MiB even when it fits.
+    #[arg(long, value_name = "MiB")]
+    pub split_wim: Option<u64>,
+    /// The oqs-firstboot.exe to put on the stick (default: next to oqs-builder, else target/x86_64-pc-windows-gnu/{release,debug}).
+    #[arg(long, value_name = "EXE")]
+    pub firstboot: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The stick: an image file or a folder (a mounted stick).
+    #[arg(value_name = "IMG|DIR")]
+    pub stick: PathBuf,
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// The image file.
+    #[arg(value_name = "IMG")]
+    pub image: PathBuf,
 }

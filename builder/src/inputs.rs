@@ -101,15 +101,28 @@ impl Collector<'_> {
             self.error(
                 key,
                 format!("{} は 4 GiB 以上で FAT32 に入りません", source.display()),
-                format!("{} is 4 GiB or more and cannot go on FAT32", source.display()),
+                format!(
+                    "{} is 4 GiB or more and cannot go on FAT32",
+                    source.display()
+                ),
             );
             return None;
         }
-        if let Some(other) = self.inputs.iter().find(|i| i.stick_path.eq_ignore_ascii_case(&stick_path)) {
+        if let Some(other) = self
+            .inputs
+            .iter()
+            .find(|i| i.stick_path.eq_ignore_ascii_case(&stick_path))
+        {
             self.error(
                 key,
-                format!("{} と同じ名前でスティックに置かれます。ファイル名を変えてください", other.key),
-                format!("lands on the stick under the same name as {}: rename one of the files", other.key),
+                format!(
+                    "{} と同じ名前でスティックに置かれます。ファイル名を変えてください",
+                    other.key
+                ),
+                format!(
+                    "lands on the stick under the same name as {}: rename one of the files",
+                    other.key
+                ),
             );
             return None;
         }
@@ -168,8 +181,14 @@ fn check_magic(path: &std::path::Path, magic: &[u8], kind: &str) -> Complaint {
         && head == magic;
     (!ok).then(|| {
         (
-            format!("{} は {kind} ファイルではありません。ダウンロードし直してください", path.display()),
-            format!("{} is not a valid {kind} file: download it again", path.display()),
+            format!(
+                "{} は {kind} ファイルではありません。ダウンロードし直してください",
+                path.display()
+            ),
+            format!(
+                "{} is not a valid {kind} file: download it again",
+                path.display()
+            ),
         )
     })
 }
@@ -178,8 +197,14 @@ fn check_magic(path: &std::path::Path, magic: &[u8], kind: &str) -> Complaint {
 fn check_zip(path: &std::path::Path, run: &str) -> Complaint {
     let broken = |e: &dyn std::fmt::Display| {
         Some((
-            format!("{} は壊れた zip です ({e})。ダウンロードし直してください", path.display()),
-            format!("{} is not a readable zip ({e}): download it again", path.display()),
+            format!(
+                "{} は壊れた zip です ({e})。ダウンロードし直してください",
+                path.display()
+            ),
+            format!(
+                "{} is not a readable zip ({e}): download it again",
+                path.display()
+            ),
         ))
     };
     let file = match File::open(path) {
@@ -206,10 +231,20 @@ fn check_zip(path: &std::path::Path, run: &str) -> Complaint {
     if names.iter().any(|n| n.to_ascii_lowercase() == wanted) {
         return None;
     }
-    let shown: Vec<&String> = names.iter().filter(|n| !n.ends_with('/')).take(10).collect();
+    let shown: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.ends_with('/'))
+        .take(10)
+        .collect();
     Some((
-        format!("{} の中に run = \"{run}\" がありません。中身: {shown:?}", path.display()),
-        format!("{} has no \"{run}\" (the run key); it holds: {shown:?}", path.display()),
+        format!(
+            "{} の中に run = \"{run}\" がありません。中身: {shown:?}",
+            path.display()
+        ),
+        format!(
+            "{} has no \"{run}\" (the run key); it holds: {shown:?}",
+            path.display()
+        ),
     ))
 }
 
@@ -219,8 +254,14 @@ mod tests {
 
     #[test]
     fn versions_in_file_names() {
-        assert_eq!(version_in_name("OQSFaceApp_v4.0.3.zip").as_deref(), Some("4.0.3"));
-        assert_eq!(version_in_name("OQSDistroApp-v2.0.4.msi").as_deref(), Some("2.0.4"));
+        assert_eq!(
+            version_in_name("OQSFaceApp_v4.0.3.zip").as_deref(),
+            Some("4.0.3")
+        );
+        assert_eq!(
+            version_in_name("OQSDistroApp-v2.0.4.msi").as_deref(),
+            Some("2.0.4")
+        );
         assert_eq!(version_in_name("FaceAuthenticatorApp.zip"), None);
         assert_eq!(version_in_name("x_v4.zip"), None);
     }

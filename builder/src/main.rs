@@ -1,9 +1,18 @@
 //! `oqs-builder`: checks a clinic's site and builds the recovery stick.
 
+mod answer;
 mod cli;
 mod cmd;
+mod firstboot_exe;
 mod inputs;
+mod install_image;
+mod media;
+mod out_dir;
+mod out_image;
+mod progress;
 mod report;
+mod stick;
+mod stick_reader;
 
 use clap::Parser;
 use std::process::ExitCode;

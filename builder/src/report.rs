@@ -11,7 +11,10 @@ pub fn problems(file: &Path, problems: &[Problem]) -> usize {
     for p in &sorted {
         eprintln!("{}", p.display_in(file));
     }
-    sorted.iter().filter(|p| p.severity == Severity::Error).count()
+    sorted
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count()
 }
 
 /// Prints a value as pretty JSON on stdout.

@@ -64,6 +64,14 @@ pub fn to_windows(path: &str) -> String {
     path.replace('/', "\\")
 }
 
+/// WinPE: picks the one internal install disk, partitions it, takes the other internal disks
+/// offline; refuses and halts when the choice is not clear. Written by `answer_files::winpe_files`.
+pub const WINPE_SELECT_DISK: &str = "oqs/winpe/select-disk.cmd";
+/// diskpart commands (run after `select disk N`) for a UEFI/GPT terminal: EFI, MSR, Windows, Recovery.
+pub const WINPE_LAYOUT_UEFI: &str = "oqs/winpe/layout-uefi.txt";
+/// diskpart commands (run after `select disk N`) for a BIOS/MBR terminal: System, Windows, Recovery.
+pub const WINPE_LAYOUT_BIOS: &str = "oqs/winpe/layout-bios.txt";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +84,9 @@ mod tests {
     #[test]
     fn manifest_skips_itself_and_os_folders() {
         assert!(outside_manifest(MANIFEST_SUMS));
-        assert!(outside_manifest("System Volume Information/IndexerVolumeGuid"));
+        assert!(outside_manifest(
+            "System Volume Information/IndexerVolumeGuid"
+        ));
         assert!(!outside_manifest(FIRSTBOOT_EXE));
         assert_eq!(to_windows(&certificate("oqs-01")), r"oqs\certs\OQS-01.pfx");
     }

@@ -9,6 +9,7 @@ pub mod secret;
 pub mod secrets;
 pub mod site;
 pub mod text;
+pub mod vault;
 
 pub use secret::Secret;
 pub use site::Site;

@@ -28,7 +28,9 @@ pub struct Manifest {
 pub enum ManifestError {
     #[error("{file}:{line}: not a SHA256SUMS line (expected `<64 hex digits>  <path>`)")]
     BadLine { file: String, line: usize },
-    #[error("{file}: {path}: a manifest path must be relative, '/'-separated, without `..`, newlines or backslashes")]
+    #[error(
+        "{file}: {path}: a manifest path must be relative, '/'-separated, without `..`, newlines or backslashes"
+    )]
     BadPath { file: String, path: String },
     #[error("{file}: not a manifest.json: {source}")]
     Json {
@@ -41,18 +43,25 @@ pub enum ManifestError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Mismatch {
-    Missing { path: String },
-    Extra { path: String },
-    Changed { path: String, expected: String, actual: String },
+    Missing {
+        path: String,
+    },
+    Extra {
+        path: String,
+    },
+    Changed {
+        path: String,
+        expected: String,
+        actual: String,
+    },
 }
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = match self {
-            Mismatch::Missing { path } => crate::Text::new(
-                format!("ありません: {path}"),
-                format!("missing: {path}"),
-            ),
+            Mismatch::Missing { path } => {
+                crate::Text::new(format!("ありません: {path}"), format!("missing: {path}"))
+            }
             Mismatch::Extra { path } => crate::Text::new(
                 format!("マニフェストにないファイル: {path}"),
                 format!("not in the manifest: {path}"),
@@ -72,13 +81,16 @@ pub fn valid_path(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && !path.contains(['\\', '\n', '\r'])
-        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 impl Manifest {
     /// Builds a manifest from entries in any order; later duplicates replace earlier ones.
     pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Manifest {
-        let map: BTreeMap<String, Entry> = entries.into_iter().map(|e| (e.path.clone(), e)).collect();
+        let map: BTreeMap<String, Entry> =
+            entries.into_iter().map(|e| (e.path.clone(), e)).collect();
         Manifest {
             files: map.into_values().collect(),
         }
@@ -155,23 +167,31 @@ impl Manifest {
     /// Paths compare case-insensitively, as FAT32 and NTFS do.
     pub fn compare(&self, actual: &Manifest) -> Vec<Mismatch> {
         let key = |p: &str| p.to_lowercase();
-        let expected: BTreeMap<String, &Entry> = self.files.iter().map(|e| (key(&e.path), e)).collect();
-        let found: BTreeMap<String, &Entry> = actual.files.iter().map(|e| (key(&e.path), e)).collect();
+        let expected: BTreeMap<String, &Entry> =
+            self.files.iter().map(|e| (key(&e.path), e)).collect();
+        let found: BTreeMap<String, &Entry> =
+            actual.files.iter().map(|e| (key(&e.path), e)).collect();
         let mut out = Vec::new();
         for (k, e) in &expected {
             match found.get(k) {
-                None => out.push(Mismatch::Missing { path: e.path.clone() }),
-                Some(a) if !a.sha256.eq_ignore_ascii_case(&e.sha256) => out.push(Mismatch::Changed {
+                None => out.push(Mismatch::Missing {
                     path: e.path.clone(),
-                    expected: e.sha256.clone(),
-                    actual: a.sha256.clone(),
                 }),
+                Some(a) if !a.sha256.eq_ignore_ascii_case(&e.sha256) => {
+                    out.push(Mismatch::Changed {
+                        path: e.path.clone(),
+                        expected: e.sha256.clone(),
+                        actual: a.sha256.clone(),
+                    })
+                }
                 Some(_) => {}
             }
         }
         for (k, a) in &found {
             if !expected.contains_key(k) {
-                out.push(Mismatch::Extra { path: a.path.clone() });
+                out.push(Mismatch::Extra {
+                    path: a.path.clone(),
+                });
             }
         }
         out.sort_by(|a, b| mismatch_path(a).cmp(mismatch_path(b)));
@@ -181,7 +201,45 @@ impl Manifest {
 
 fn mismatch_path(m: &Mismatch) -> &str {
     match m {
-        Mismatch::Missing { path } | Mismatch::Extra { path } | Mismatch::Changed { path, .. } => path,
+        Mismatch::Missing { path } | Mismatch::Extra { path } | Mismatch::Changed { path, .. } => {
+            path
+        }
+    }
+}
+
+/// A writer that hashes everything passing through it, so a file is read once
+/// and written once while its manifest entry is computed on the way.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            len: 0,
+        }
+    }
+
+    /// (lowercase hex SHA-256, bytes written) and the inner writer.
+    pub fn finish(self) -> (String, u64, W) {
+        (hex::encode(self.hasher.finalize()), self.len, self.inner)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -189,20 +247,17 @@ fn mismatch_path(m: &Mismatch) -> &str {
 pub fn copy_hashing(reader: &mut impl Read, writer: &mut impl Write) -> io::Result<(String, u64)> {
     // Large buffers keep a USB stick or image file near its sequential speed.
     let mut buf = vec![0u8; 1 << 20];
-    let mut hasher = Sha256::new();
-    let mut total = 0u64;
+    let mut out = HashingWriter::new(writer);
     loop {
-        let n = match reader.read(&mut buf) {
+        match reader.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => n,
+            Ok(n) => out.write_all(&buf[..n])?,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-        writer.write_all(&buf[..n])?;
-        total += n as u64;
+        }
     }
-    Ok((hex::encode(hasher.finalize()), total))
+    let (sha, len, _) = out.finish();
+    Ok((sha, len))
 }
 
 /// Hashes a file.
@@ -210,10 +265,14 @@ pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     copy_hashing(&mut std::fs::File::open(path)?, &mut io::sink())
 }
 
-/// The manifest of what is in `root` now (every file but those `layout::outside_manifest` skips).
-pub fn scan_dir(root: &Path) -> io::Result<Manifest> {
-    let mut entries = Vec::new();
-    for item in walkdir::WalkDir::new(root).follow_links(false) {
+/// Every file under `root` (but those `layout::outside_manifest` skips) as
+/// ('/'-separated relative path, size), in path order.
+pub fn list_dir(root: &Path) -> io::Result<Vec<(String, u64)>> {
+    let mut files = Vec::new();
+    for item in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let item = item.map_err(io::Error::other)?;
         if !item.file_type().is_file() {
             continue;
@@ -227,10 +286,18 @@ pub fn scan_dir(root: &Path) -> io::Result<Manifest> {
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if layout::outside_manifest(&path) {
-            continue;
+        if !layout::outside_manifest(&path) {
+            files.push((path, item.metadata().map_err(io::Error::other)?.len()));
         }
-        let (sha256, size) = hash_file(item.path())?;
+    }
+    Ok(files)
+}
+
+/// The manifest of what is in `root` now.
+pub fn scan_dir(root: &Path) -> io::Result<Manifest> {
+    let mut entries = Vec::new();
+    for (path, _) in list_dir(root)? {
+        let (sha256, size) = hash_file(&root.join(&path))?;
         entries.push(Entry { path, size, sha256 });
     }
     Ok(Manifest::from_entries(entries))
@@ -261,15 +328,24 @@ mod tests {
     #[test]
     fn bad_lines_and_paths_are_named() {
         let err = Manifest::parse_sums("xyz  a\n", "S").unwrap_err();
-        assert_eq!(err.to_string(), "S:1: not a SHA256SUMS line (expected `<64 hex digits>  <path>`)");
-        let err = Manifest::parse_sums(&format!("{}  ../etc/passwd\n", "0".repeat(64)), "S").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "S:1: not a SHA256SUMS line (expected `<64 hex digits>  <path>`)"
+        );
+        let err =
+            Manifest::parse_sums(&format!("{}  ../etc/passwd\n", "0".repeat(64)), "S").unwrap_err();
         assert!(err.to_string().contains("../etc/passwd"));
     }
 
     #[test]
     fn compare_names_every_difference() {
-        let want = Manifest::from_entries([entry("same", "a"), entry("changed", "a"), entry("gone", "a")]);
-        let have = Manifest::from_entries([entry("SAME", "a"), entry("changed", "b"), entry("new", "c")]);
+        let want = Manifest::from_entries([
+            entry("same", "a"),
+            entry("changed", "a"),
+            entry("gone", "a"),
+        ]);
+        let have =
+            Manifest::from_entries([entry("SAME", "a"), entry("changed", "b"), entry("new", "c")]);
         let diff = want.compare(&have);
         assert_eq!(
             diff,
@@ -279,7 +355,9 @@ mod tests {
                     expected: "a".repeat(64),
                     actual: "b".repeat(64)
                 },
-                Mismatch::Missing { path: "gone".into() },
+                Mismatch::Missing {
+                    path: "gone".into()
+                },
                 Mismatch::Extra { path: "new".into() },
             ]
         );

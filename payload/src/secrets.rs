@@ -48,10 +48,19 @@ impl Secrets {
                 out.push(key);
             }
         };
-        need(self.accounts.setup_admin.is_some(), "accounts.setup_admin".into());
-        need(self.accounts.oqs_com_app.is_some(), "accounts.oqs_com_app".into());
+        need(
+            self.accounts.setup_admin.is_some(),
+            "accounts.setup_admin".into(),
+        );
+        need(
+            self.accounts.oqs_com_app.is_some(),
+            "accounts.oqs_com_app".into(),
+        );
         if site.accounts.ons_renkei.is_some() {
-            need(self.accounts.ons_renkei.is_some(), "accounts.ons_renkei".into());
+            need(
+                self.accounts.ons_renkei.is_some(),
+                "accounts.ons_renkei".into(),
+            );
         }
         for t in &site.terminals {
             let known = self
@@ -60,9 +69,15 @@ impl Secrets {
                 .any(|k| k.eq_ignore_ascii_case(&t.name));
             need(known, format!("certificates.{}", t.name));
         }
-        need(self.credentials.login_key.is_some(), "credentials.login_key".into());
+        need(
+            self.credentials.login_key.is_some(),
+            "credentials.login_key".into(),
+        );
         if site.karte_link.enabled && site.accounts.ons_renkei.is_some() {
-            need(self.credentials.nas_login_key.is_some(), "credentials.nas_login_key".into());
+            need(
+                self.credentials.nas_login_key.is_some(),
+                "credentials.nas_login_key".into(),
+            );
         }
         out
     }
@@ -79,10 +94,17 @@ impl Secrets {
     pub fn all_values(&self) -> Vec<&Secret> {
         let a = &self.accounts;
         let c = &self.credentials;
-        [&a.setup_admin, &a.oqs_com_app, &a.ons_renkei, &c.login_key, &c.crypt_pass, &c.nas_login_key]
-            .into_iter()
-            .flatten()
-            .chain(self.certificates.values())
-            .collect()
+        [
+            &a.setup_admin,
+            &a.oqs_com_app,
+            &a.ons_renkei,
+            &c.login_key,
+            &c.crypt_pass,
+            &c.nas_login_key,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.certificates.values())
+        .collect()
     }
 }

@@ -16,7 +16,10 @@ fn demo_site_loads_with_defaults_filled_in() {
     assert_eq!(site.terminals.len(), 3);
     assert_eq!(site.primary().unwrap().name, "OQS-UKETSUKE1");
     assert_eq!(
-        site.dns_servers().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        site.dns_servers()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         ["2001:a7ff:f014:d00::53:1", "2001:a7ff:f014:d00::53:2"]
     );
     assert_eq!(site.network.proxy.bypass.len(), 9);
@@ -29,9 +32,18 @@ fn six_mistakes_give_six_located_errors() {
     let src = demo_source()
         .replace("\"2312345678\"", "\"231234567\"")
         .replace("name = \"OQS-SHINSATSU\"", "name = \"OQS-SHINSATSU-ROOM2\"")
-        .replace("role = \"standby\"\ncertificate = \"generated/certs/OQS-UKETSUKE2.pfx\"", "role = \"primary\"\ncertificate = \"generated/certs/OQS-UKETSUKE2.pfx\"")
-        .replace("daily_restart = \"05:00\"", "daily_restart = \"5am\"\nweekly_restart = \"Sun\"")
-        .replace("url = \"https://hweb.oqs.onshikaku.org/web/\"", "url = \"hweb.oqs.onshikaku.org/web/\"");
+        .replace(
+            "role = \"standby\"\ncertificate = \"generated/certs/OQS-UKETSUKE2.pfx\"",
+            "role = \"primary\"\ncertificate = \"generated/certs/OQS-UKETSUKE2.pfx\"",
+        )
+        .replace(
+            "daily_restart = \"05:00\"",
+            "daily_restart = \"5am\"\nweekly_restart = \"Sun\"",
+        )
+        .replace(
+            "url = \"https://hweb.oqs.onshikaku.org/web/\"",
+            "url = \"hweb.oqs.onshikaku.org/web/\"",
+        );
     let err = site::parse(&src, Path::new("site.toml")).unwrap_err();
     let LoadError::Invalid { problems, .. } = &err else {
         panic!("expected validation errors, got {err}");

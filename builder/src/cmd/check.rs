@@ -129,10 +129,10 @@ fn summarize<'a>(site: &'a Site, inputs: &'a [Input]) -> Summary<'a> {
         dns: site.dns_servers().iter().map(ToString::to_string).collect(),
         ntp: &site.network.ntp.server,
         daily_restart: site.tasks.daily_restart.as_deref(),
-        karte_link: site
-            .karte_link
-            .enabled
-            .then_some((site.karte_link.request_dir.as_str(), site.karte_link.response_dir.as_str())),
+        karte_link: site.karte_link.enabled.then_some((
+            site.karte_link.request_dir.as_str(),
+            site.karte_link.response_dir.as_str(),
+        )),
         inputs,
     }
 }
@@ -152,7 +152,13 @@ fn print_summary(s: &Summary<'_>) {
         site::Line::East => t("NTT東日本", "NTT East"),
         site::Line::West => t("NTT西日本", "NTT West"),
     };
-    println!("{}: {} ({}: {}, {line})", t("医療機関", "Clinic"), s.clinic, t("医療機関コード", "code"), s.medical_institution_code);
+    println!(
+        "{}: {} ({}: {}, {line})",
+        t("医療機関", "Clinic"),
+        s.clinic,
+        t("医療機関コード", "code"),
+        s.medical_institution_code
+    );
     println!("Windows: {}", s.edition);
     println!("{} ({}):", t("端末", "Terminals"), s.terminals.len());
     for row in &s.terminals {
@@ -161,21 +167,37 @@ fn print_summary(s: &Summary<'_>) {
             Role::Standby => t("待機", "standby"),
         };
         let ids = if row.identified_by.is_empty() {
-            t("識別情報なし: 初回起動時に選択", "no hardware id: chosen at first start")
+            t(
+                "識別情報なし: 初回起動時に選択",
+                "no hardware id: chosen at first start",
+            )
         } else {
             row.identified_by.join(", ")
         };
         println!("  {:<15} {role:<8} {}  [{ids}]", row.name, row.certificate);
     }
-    println!("{} ({}):", t("インストーラー", "Installers"), s.installers.len());
+    println!(
+        "{} ({}):",
+        t("インストーラー", "Installers"),
+        s.installers.len()
+    );
     for row in &s.installers {
         let kind = format!("{:?}", row.kind).to_ascii_lowercase();
-        println!("  {:<12} {kind:<4} {} {}", row.id, row.file, row.version.unwrap_or("-"));
+        println!(
+            "  {:<12} {kind:<4} {} {}",
+            row.id,
+            row.file,
+            row.version.unwrap_or("-")
+        );
     }
     println!("{}: {}", t("プロキシ", "Proxy"), s.proxy.unwrap_or("-"));
     println!("IPv6 DNS: {}", s.dns.join(", "));
     println!("NTP: {}", s.ntp);
-    println!("{}: {}", t("定時再起動", "Daily restart"), s.daily_restart.unwrap_or("-"));
+    println!(
+        "{}: {}",
+        t("定時再起動", "Daily restart"),
+        s.daily_restart.unwrap_or("-")
+    );
     match s.karte_link {
         Some((req, res)) => println!("{}: req={req} res={res}", t("電子カルテ連携", "EMR link")),
         None => println!("{}: -", t("電子カルテ連携", "EMR link")),
@@ -184,8 +206,16 @@ fn print_summary(s: &Summary<'_>) {
     println!(
         "{}",
         Text::new(
-            format!("入力ファイル {} 個, 合計 {:.1} MB: すべて確認済み", s.inputs.len(), bytes as f64 / 1e6),
-            format!("{} input files, {:.1} MB in all: all checked", s.inputs.len(), bytes as f64 / 1e6),
+            format!(
+                "入力ファイル {} 個, 合計 {:.1} MB: すべて確認済み",
+                s.inputs.len(),
+                bytes as f64 / 1e6
+            ),
+            format!(
+                "{} input files, {:.1} MB in all: all checked",
+                s.inputs.len(),
+                bytes as f64 / 1e6
+            ),
         )
     );
 }

@@ -1,10 +1,10 @@
 //! Reading site.toml: TOML errors with line and column, then every unknown key and
 //! every invalid value at once, each located in the file.
 
+use super::Site;
 use super::locate::{Locator, Position};
 use super::path::KeyPath;
 use super::validate::{Problem, Severity, validate};
-use super::Site;
 use crate::text::Text;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,10 @@ impl fmt::Display for LoadError {
             } => {
                 let at = position.map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
                 let text = Text::new(
-                    format!("{}{at}: TOML の書き方が正しくありません: {message}", file.display()),
+                    format!(
+                        "{}{at}: TOML の書き方が正しくありません: {message}",
+                        file.display()
+                    ),
                     format!("{}{at}: not valid for site.toml: {message}", file.display()),
                 );
                 write!(f, "{text}")

@@ -1,7 +1,6 @@
 //! Finds the line and column of a key path in the TOML source, so every problem
 //! can say where to look even when it was found after deserializing.
 
-
 use super::path::{KeyPath, Segment};
 use toml_edit::{Document, Item, TableLike, Value};
 

@@ -13,9 +13,9 @@ mod validate;
 
 pub use load::{LoadError, Loaded, load_file, parse};
 pub use locate::Position;
-pub use validate::{computer_name_problem, normalize_mac, parse_hh_mm, user_name_problem};
 pub use path::KeyPath;
 pub use validate::{Problem, Severity};
+pub use validate::{computer_name_problem, normalize_mac, parse_hh_mm, user_name_problem};
 
 use serde::{Deserialize, Serialize};
 use std::net::Ipv6Addr;

@@ -87,8 +87,16 @@ pub fn validate(site: &Site) -> Vec<Problem> {
     if site.schema != super::SCHEMA_VERSION {
         out.push(Problem::error(
             root.key("schema"),
-            format!("schema = {} は未対応です。{} にしてください", site.schema, super::SCHEMA_VERSION),
-            format!("schema {} is not supported by this build: use {}", site.schema, super::SCHEMA_VERSION),
+            format!(
+                "schema = {} は未対応です。{} にしてください",
+                site.schema,
+                super::SCHEMA_VERSION
+            ),
+            format!(
+                "schema {} is not supported by this build: use {}",
+                site.schema,
+                super::SCHEMA_VERSION
+            ),
         ));
     }
     clinic(site, &mut out);
@@ -120,8 +128,12 @@ fn clinic(site: &Site, out: &mut Vec<Problem>) {
     if !digits {
         out.push(Problem::error(
             at.key("medical_institution_code"),
-            format!("医療機関コード \"{code}\" は半角数字10桁で書いてください (例: \"1312345678\")"),
-            format!("medical institution code \"{code}\" must be 10 ASCII digits (e.g. \"1312345678\")"),
+            format!(
+                "医療機関コード \"{code}\" は半角数字10桁で書いてください (例: \"1312345678\")"
+            ),
+            format!(
+                "medical institution code \"{code}\" must be 10 ASCII digits (e.g. \"1312345678\")"
+            ),
         ));
     } else if !matches!(prefecture, Some(1..=47)) {
         out.push(Problem::error(
@@ -182,7 +194,9 @@ pub fn computer_name_problem(name: &str) -> Option<Text> {
         ))
     } else if !valid_chars || name.starts_with('-') || name.ends_with('-') {
         Some(Text::new(
-            format!("コンピューター名 \"{name}\" には半角英数字とハイフンだけを使い、ハイフンで始め/終えないでください"),
+            format!(
+                "コンピューター名 \"{name}\" には半角英数字とハイフンだけを使い、ハイフンで始め/終えないでください"
+            ),
             format!("computer name \"{name}\": use only ASCII letters, digits and inner hyphens"),
         ))
     } else if name.bytes().all(|b| b.is_ascii_digit()) {
@@ -235,8 +249,14 @@ fn terminals(site: &Site, out: &mut Vec<Problem>) {
         if !(cert.ends_with(".pfx") || cert.ends_with(".p12")) {
             out.push(Problem::error(
                 here.key("certificate"),
-                format!("証明書 \"{}\" は PFX ファイル (.pfx / .p12) を指定してください", t.certificate),
-                format!("certificate \"{}\" must be a PFX file (.pfx or .p12)", t.certificate),
+                format!(
+                    "証明書 \"{}\" は PFX ファイル (.pfx / .p12) を指定してください",
+                    t.certificate
+                ),
+                format!(
+                    "certificate \"{}\" must be a PFX file (.pfx or .p12)",
+                    t.certificate
+                ),
             ));
         }
         certs.check(&cert, &here.key("certificate"), out);
@@ -260,10 +280,18 @@ fn hardware(hw: &Hardware, at: &KeyPath, ids: &mut Seen, out: &mut Vec<Problem>)
                 format!("SMBIOS UUID \"{uuid}\" must be 8-4-4-4-12 hex digits (PowerShell: (Get-CimInstance Win32_ComputerSystemProduct).UUID)"),
             ));
         }
-        ids.check(&format!("uuid:{}", uuid.to_ascii_uppercase()), &at.key("smbios_uuid"), out);
+        ids.check(
+            &format!("uuid:{}", uuid.to_ascii_uppercase()),
+            &at.key("smbios_uuid"),
+            out,
+        );
     }
     if let Some(serial) = &hw.serial {
-        ids.check(&format!("serial:{}", serial.trim().to_ascii_uppercase()), &at.key("serial"), out);
+        ids.check(
+            &format!("serial:{}", serial.trim().to_ascii_uppercase()),
+            &at.key("serial"),
+            out,
+        );
     }
     for (i, mac) in hw.mac.iter().enumerate() {
         match normalize_mac(mac) {
@@ -322,7 +350,9 @@ const RESERVED_USERS: &[&str] = &[
 
 /// Local user names: at most 20 characters, no characters Windows refuses, not reserved.
 pub fn user_name_problem(name: &str) -> Option<Text> {
-    const BAD: &[char] = &['"', '/', '\\', '[', ']', ':', ';', '|', '=', ',', '+', '*', '?', '<', '>', '@'];
+    const BAD: &[char] = &[
+        '"', '/', '\\', '[', ']', ':', ';', '|', '=', ',', '+', '*', '?', '<', '>', '@',
+    ];
     if name.is_empty() || name.chars().count() > 20 {
         Some(Text::new(
             format!("ユーザー名 \"{name}\" は1〜20文字にしてください"),
@@ -330,8 +360,12 @@ pub fn user_name_problem(name: &str) -> Option<Text> {
         ))
     } else if name.contains(BAD) || name.chars().all(|c| c == '.' || c == ' ') {
         Some(Text::new(
-            format!("ユーザー名 \"{name}\" に使えない文字があります (\" / \\ [ ] : ; | = , + * ? < > @)"),
-            format!("user name \"{name}\" has a character Windows refuses (\" / \\ [ ] : ; | = , + * ? < > @)"),
+            format!(
+                "ユーザー名 \"{name}\" に使えない文字があります (\" / \\ [ ] : ; | = , + * ? < > @)"
+            ),
+            format!(
+                "user name \"{name}\" has a character Windows refuses (\" / \\ [ ] : ; | = , + * ? < > @)"
+            ),
         ))
     } else if RESERVED_USERS.contains(&name.to_ascii_lowercase().as_str()) {
         Some(Text::new(
@@ -346,7 +380,10 @@ pub fn user_name_problem(name: &str) -> Option<Text> {
 fn accounts(site: &Site, out: &mut Vec<Problem>) {
     let at = KeyPath::root().key("accounts");
     let a = &site.accounts;
-    let mut list: Vec<(&str, &Account)> = vec![("setup_admin", &a.setup_admin), ("oqs_com_app", &a.oqs_com_app)];
+    let mut list: Vec<(&str, &Account)> = vec![
+        ("setup_admin", &a.setup_admin),
+        ("oqs_com_app", &a.oqs_com_app),
+    ];
     if let Some(ons) = &a.ons_renkei {
         list.push(("ons_renkei", ons));
     }
@@ -376,10 +413,9 @@ fn network(site: &Site, out: &mut Vec<Problem>) {
     let at = KeyPath::root().key("network");
     let proxy = &site.network.proxy;
     if proxy.enabled {
-        let port_ok = proxy
-            .server
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+        let port_ok = proxy.server.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
         if !port_ok {
             out.push(Problem::error(
                 at.key("proxy").key("server"),
@@ -391,7 +427,9 @@ fn network(site: &Site, out: &mut Vec<Problem>) {
             if host.trim().is_empty() || host.contains(';') || host.contains(char::is_whitespace) {
                 out.push(Problem::error(
                     at.key("proxy").key("bypass").index(i),
-                    format!("プロキシ除外 \"{host}\" は1項目に1ホストを書いてください (; や空白は不可)"),
+                    format!(
+                        "プロキシ除外 \"{host}\" は1項目に1ホストを書いてください (; や空白は不可)"
+                    ),
                     format!("proxy bypass entry \"{host}\": one host per entry, no ';' or spaces"),
                 ));
             }
@@ -439,8 +477,14 @@ fn installers(site: &Site, out: &mut Vec<Problem>) {
         if !id_ok {
             out.push(Problem::error(
                 here.key("id"),
-                format!("id \"{}\" には半角小文字・数字・ハイフンを使ってください (例: face-app)", inst.id),
-                format!("id \"{}\": use lowercase letters, digits and hyphens (e.g. face-app)", inst.id),
+                format!(
+                    "id \"{}\" には半角小文字・数字・ハイフンを使ってください (例: face-app)",
+                    inst.id
+                ),
+                format!(
+                    "id \"{}\": use lowercase letters, digits and hyphens (e.g. face-app)",
+                    inst.id
+                ),
             ));
         }
         ids.check(&inst.id, &here.key("id"), out);
@@ -452,7 +496,10 @@ fn installers(site: &Site, out: &mut Vec<Problem>) {
         if !inst.file.to_ascii_lowercase().ends_with(ext) {
             out.push(Problem::error(
                 here.key("file"),
-                format!("kind に合わせて \"{}\" は {ext} ファイルにしてください", inst.file),
+                format!(
+                    "kind に合わせて \"{}\" は {ext} ファイルにしてください",
+                    inst.file
+                ),
                 format!("\"{}\" must be a {ext} file to match its kind", inst.file),
             ));
         }
@@ -480,10 +527,16 @@ fn installers(site: &Site, out: &mut Vec<Problem>) {
             _ => {}
         }
         if let Some(version) = &inst.version {
-            if version.is_empty() || !version.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            if version.is_empty()
+                || !version
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 out.push(Problem::error(
                     here.key("version"),
-                    format!("バージョン \"{version}\" は 4.0.3 のような数字とドットで書いてください"),
+                    format!(
+                        "バージョン \"{version}\" は 4.0.3 のような数字とドットで書いてください"
+                    ),
                     format!("version \"{version}\" must be digits and dots, like 4.0.3"),
                 ));
             }
@@ -539,10 +592,16 @@ fn shortcuts(site: &Site, out: &mut Vec<Problem>) {
     let mut names = Seen::default();
     for (i, s) in site.shortcuts.iter().enumerate() {
         let here = at.index(i);
-        if s.name.trim().is_empty() || s.name.contains(['\\', '/', ':', '*', '?', '"', '<', '>', '|']) {
+        if s.name.trim().is_empty()
+            || s.name
+                .contains(['\\', '/', ':', '*', '?', '"', '<', '>', '|'])
+        {
             out.push(Problem::error(
                 here.key("name"),
-                format!("ショートカット名 \"{}\" にファイル名に使えない文字があります", s.name),
+                format!(
+                    "ショートカット名 \"{}\" にファイル名に使えない文字があります",
+                    s.name
+                ),
                 format!("shortcut name \"{}\" is not a valid file name", s.name),
             ));
         }
@@ -605,7 +664,11 @@ fn karte_link(site: &Site, out: &mut Vec<Problem>) {
             ));
         }
     }
-    if k.keys.is_empty() || k.keys.iter().any(|key| key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric())) {
+    if k.keys.is_empty()
+        || k.keys
+            .iter()
+            .any(|key| key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
         out.push(Problem::error(
             at.key("keys"),
             "keys には UserDefinition.property のキー名 (英数字) を並べてください",
@@ -675,8 +738,14 @@ mod tests {
 
     #[test]
     fn macs() {
-        assert_eq!(normalize_mac("00:11:22:aa:bb:cc").as_deref(), Some("00-11-22-AA-BB-CC"));
-        assert_eq!(normalize_mac("001122AABBCC").as_deref(), Some("00-11-22-AA-BB-CC"));
+        assert_eq!(
+            normalize_mac("00:11:22:aa:bb:cc").as_deref(),
+            Some("00-11-22-AA-BB-CC")
+        );
+        assert_eq!(
+            normalize_mac("001122AABBCC").as_deref(),
+            Some("00-11-22-AA-BB-CC")
+        );
         assert_eq!(normalize_mac("00:11:22:aa:bb"), None);
         assert_eq!(normalize_mac("00:11:22:aa:bb:zz"), None);
     }
