@@ -1,4 +1,5 @@
 //! Shared pieces of the end-to-end tests: finding the external tools a test needs
 //! and generating fixtures (demo inputs) instead of checking in binaries.
 
+pub mod media;
 pub mod tools;

@@ -18,12 +18,18 @@ pub fn find(name: &str) -> Option<PathBuf> {
 /// True when every tool is present. When one is missing: panics under
 /// `OQS_REQUIRE_TOOLS=1`, otherwise prints why the calling test is skipped.
 pub fn require(test: &str, names: &[&str]) -> bool {
-    let missing: Vec<&str> = names.iter().copied().filter(|n| find(n).is_none()).collect();
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| find(n).is_none())
+        .collect();
     if missing.is_empty() {
         return true;
     }
     if tools_required() {
-        panic!("{test}: required tool(s) missing: {missing:?} (install them: see tests/setup-debian.sh)");
+        panic!(
+            "{test}: required tool(s) missing: {missing:?} (install them: see tests/setup-debian.sh)"
+        );
     }
     eprintln!("SKIP {test}: tool(s) not installed: {missing:?}");
     false
