@@ -10,7 +10,8 @@
 # A last line shows `write_image` as the builder calls it (temp name, fsync, rename),
 # which on a slow disk is bound by the disk.
 #
-# Usage: benches/fat-bench.sh   (needs mkfs.fat, mcopy, cargo; ~6 GiB free in $TMPDIR)
+# Usage: benches/fat-bench.sh   (needs mkfs.fat, mcopy, /usr/bin/time, cargo; ~6 GiB
+# free in $TMPDIR)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,43 +38,48 @@ BYTES=$(find "$SRC" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
 FILES=$(find "$SRC" -type f | wc -l)
 echo "   $FILES files, $BYTES bytes"
 
-warm() { find "$SRC" -type f -print0 | xargs -0 cat > /dev/null; }
-settle() { rm -f "$WORK"/*.img; sync; warm; }
-now() { date +%s.%N; }
-rate() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%7.0f MB/s  (%.2f s)", b / s / 1e6, s }'; }
-
-timed() { local t0 t1; t0=$(now); "$@" > /dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
+export SRC WORK MKIMAGE
+WARM='find "$SRC" -type f -print0 | xargs -0 cat > /dev/null'
+settle() { rm -f "$WORK"/*.img; sync; bash -c "$WARM"; }
+# Runs a shell command; prints "wall user sys" seconds. CPU seconds are reported too:
+# on a busy machine wall time says more about the neighbours than about the writer.
+timed() { /usr/bin/time -f "%e %U %S" -o "$WORK/time" bash -c "$1" > /dev/null; cat "$WORK/time"; }
+rate() {
+    awk -v b="$BYTES" -v w="$1" -v u="$2" -v s="$3" \
+        'BEGIN { printf "%7.0f MB/s  (%.2f s wall, %.2f s CPU = %.2f user + %.2f sys)", b / w / 1e6, w, u + s, u, s }'
+}
 
 echo "== 1. fatimg (mkimage --no-sync: plan, read, SHA-256, write)"
 settle
-OURS=$(timed "$MKIMAGE" "$SRC" "$WORK/fatimg.img" --no-sync)
+OURS=$(timed '"$MKIMAGE" "$SRC" "$WORK/fatimg.img" --no-sync')
 SIZE=$(stat -c %s "$WORK/fatimg.img")
 # The FAT partition of our image: everything after the first MiB.
-PART=$(( SIZE - 1048576 ))
+export PART=$(( SIZE - 1048576 ))
 
 echo "== 2. mkfs.fat -F 32 + mcopy -s into a same-size ($PART bytes) volume"
-mtools_copy() {
-    truncate -s "$PART" "$WORK/mtools.img"
-    mkfs.fat -F 32 -n BENCH "$WORK/mtools.img" > /dev/null
-    MTOOLS_SKIP_CHECK=1 LC_ALL=C.UTF-8 mcopy -s -i "$WORK/mtools.img" "$SRC"/* ::/
-}
 settle
-MTOOLS=$(timed mtools_copy)
+MTOOLS=$(timed 'truncate -s "$PART" "$WORK/mtools.img" &&
+    mkfs.fat -F 32 -n BENCH "$WORK/mtools.img" &&
+    MTOOLS_SKIP_CHECK=1 LC_ALL=C.UTF-8 mcopy -s -i "$WORK/mtools.img" "$SRC"/* ::/')
 
 echo "== 3. cat of all inputs to /dev/null (read limit)"
 settle
-READ=$(timed warm)
+READ=$(timed "$WARM")
 
 echo "== 4. fatimg write_image (as the builder calls it: fsync, rename)"
 settle
-SYNCED=$(timed "$MKIMAGE" "$SRC" "$WORK/fatimg.img")
+SYNCED=$(timed '"$MKIMAGE" "$SRC" "$WORK/fatimg.img"')
 rm -f "$WORK"/*.img
 
 echo
 echo "input: $FILES files, $BYTES bytes (warm page cache)"
-echo "fatimg writer      : $(rate "$OURS")"
-echo "mkfs.fat + mcopy   : $(rate "$MTOOLS")"
-echo "cat > /dev/null    : $(rate "$READ")"
-echo "fatimg with fsync  : $(rate "$SYNCED")"
-awk -v o="$OURS" -v m="$MTOOLS" -v r="$READ" \
-    'BEGIN { printf "fatimg is %.2fx the speed of mkfs.fat+mcopy and takes %.2fx the read time\n", m / o, o / r }'
+# shellcheck disable=SC2086 # word splitting of "wall user sys" is intended
+{
+    echo "fatimg writer      : $(rate $OURS)"
+    echo "mkfs.fat + mcopy   : $(rate $MTOOLS)"
+    echo "cat > /dev/null    : $(rate $READ)"
+    echo "fatimg with fsync  : $(rate $SYNCED)"
+}
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+awk -v o="${OURS%% *}" -v m="${MTOOLS%% *}" -v r="${READ%% *}" \
+    'BEGIN { printf "wall time: fatimg is %.2fx the speed of mkfs.fat+mcopy and takes %.2fx the read time\n", m / o, o / r }'

@@ -48,7 +48,8 @@ pub(crate) struct PlanFile {
 pub struct PlannedFile<'a> {
     pub path: &'a str,
     pub size: u64,
-    /// Byte offset of the file's first byte in the image (files are contiguous).
+    /// Byte offset of the file's first byte in the image; its bytes follow contiguously
+    /// (0 for an empty file, which has no clusters).
     pub offset: u64,
 }
 
