@@ -273,7 +273,7 @@ pub struct Shortcut {
     pub url: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Power {
     /// Minutes; 0 = never.
     #[serde(default)]
@@ -428,19 +428,6 @@ impl Default for Tasks {
             distroapp_start: true,
             comapp_delete_files: true,
             extra: Vec::new(),
-        }
-    }
-}
-
-impl Default for Power {
-    fn default() -> Self {
-        Power {
-            monitor_ac_minutes: 0,
-            monitor_dc_minutes: 0,
-            standby_ac_minutes: 0,
-            standby_dc_minutes: 0,
-            hibernate: false,
-            fast_startup: false,
         }
     }
 }

@@ -443,10 +443,10 @@ fn network(site: &Site, out: &mut Vec<Problem>) {
             "list at least one DNS server, or remove the key to use the line's defaults",
         ));
     }
-    if let Some(mac) = &dns.nic.mac {
-        if normalize_mac(mac).is_none() {
-            out.push(mac_problem(mac, at.key("dns").key("nic").key("mac")));
-        }
+    if let Some(mac) = &dns.nic.mac
+        && normalize_mac(mac).is_none()
+    {
+        out.push(mac_problem(mac, at.key("dns").key("nic").key("mac")));
     }
     if dns.nic.mac.is_none() && dns.nic.description.is_none() {
         out.push(Problem::warning(
@@ -526,20 +526,16 @@ fn installers(site: &Site, out: &mut Vec<Problem>) {
             )),
             _ => {}
         }
-        if let Some(version) = &inst.version {
-            if version.is_empty()
-                || !version
-                    .split('.')
-                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            {
-                out.push(Problem::error(
-                    here.key("version"),
-                    format!(
-                        "バージョン \"{version}\" は 4.0.3 のような数字とドットで書いてください"
-                    ),
-                    format!("version \"{version}\" must be digits and dots, like 4.0.3"),
-                ));
-            }
+        if let Some(version) = &inst.version
+            && !version
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            out.push(Problem::error(
+                here.key("version"),
+                format!("バージョン \"{version}\" は 4.0.3 のような数字とドットで書いてください"),
+                format!("version \"{version}\" must be digits and dots, like 4.0.3"),
+            ));
         }
         if !(1..=240).contains(&inst.timeout_minutes) {
             out.push(Problem::error(
@@ -560,14 +556,14 @@ pub fn parse_hh_mm(s: &str) -> Option<(u8, u8)> {
 
 fn tasks(site: &Site, out: &mut Vec<Problem>) {
     let at = KeyPath::root().key("tasks");
-    if let Some(t) = &site.tasks.daily_restart {
-        if parse_hh_mm(t).is_none() {
-            out.push(Problem::error(
-                at.key("daily_restart"),
-                format!("再起動時刻 \"{t}\" は 05:00 のように HH:MM で書いてください"),
-                format!("restart time \"{t}\" must be HH:MM, like 05:00"),
-            ));
-        }
+    if let Some(t) = &site.tasks.daily_restart
+        && parse_hh_mm(t).is_none()
+    {
+        out.push(Problem::error(
+            at.key("daily_restart"),
+            format!("再起動時刻 \"{t}\" は 05:00 のように HH:MM で書いてください"),
+            format!("restart time \"{t}\" must be HH:MM, like 05:00"),
+        ));
     }
     for (i, task) in site.tasks.extra.iter().enumerate() {
         if task.name.trim().is_empty() || task.name.contains(['\\', '/']) {
@@ -679,14 +675,14 @@ fn karte_link(site: &Site, out: &mut Vec<Problem>) {
 
 fn options(site: &Site, out: &mut Vec<Problem>) {
     let at = KeyPath::root().key("options");
-    if let Some(pkg) = &site.options.online_claims_package {
-        if !pkg.to_ascii_lowercase().ends_with(".zip") {
-            out.push(Problem::error(
-                at.key("online_claims_package"),
-                "支払基金のセットアップパッケージ (OnlineSetup_Iryou_Windows.zip など) の .zip を指定してください",
-                "point to the online claims set-up .zip (e.g. OnlineSetup_Iryou_Windows.zip)",
-            ));
-        }
+    if let Some(pkg) = &site.options.online_claims_package
+        && !pkg.to_ascii_lowercase().ends_with(".zip")
+    {
+        out.push(Problem::error(
+            at.key("online_claims_package"),
+            "支払基金のセットアップパッケージ (OnlineSetup_Iryou_Windows.zip など) の .zip を指定してください",
+            "point to the online claims set-up .zip (e.g. OnlineSetup_Iryou_Windows.zip)",
+        ));
     }
     if site.secrets.unlock == Unlock::KeyFileOnStick {
         out.push(Problem::warning(
