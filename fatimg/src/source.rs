@@ -5,8 +5,10 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// Large reads keep the stick image written in big sequential chunks.
-pub(crate) const CHUNK: usize = 4 << 20;
+/// The unit of reading, hashing and writing. Small enough to stay in the CPU's L2 cache
+/// between the read, SHA-256 and the write (measured: 4 MiB chunks cost 2-4x the kernel
+/// copy time of 256 KiB ones), large enough to keep system calls few.
+pub(crate) const CHUNK: usize = 256 << 10;
 
 /// The bytes of one file in the image. `len` is asked once, when the file is added; the
 /// writer then calls `write_to` exactly once and checks it wrote exactly `len` bytes.
@@ -14,7 +16,8 @@ pub trait Source: Send {
     /// The number of bytes `write_to` will write.
     fn len(&self) -> u64;
 
-    /// Writes the whole content to `out`. Large writes (a few MiB) are fastest.
+    /// Writes the whole content to `out`. Writes of 64-256 KiB are fastest; much larger
+    /// ones fall out of the CPU cache, tiny ones cost a call each.
     fn write_to(&mut self, out: &mut dyn Write) -> io::Result<()>;
 
     /// Whether the file is empty.

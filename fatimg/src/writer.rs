@@ -46,9 +46,6 @@ impl Progress for NoProgress {
     fn update(&mut self, _: u64, _: u64, _: &str) {}
 }
 
-/// Below this, hashing on the writing thread costs less than starting a helper thread.
-const PARALLEL_HASH_MIN: usize = 1 << 20;
-
 impl Plan {
     /// Writes the image to `out` from offset 0, front to back. Free clusters are skipped
     /// with a seek (a hole in a new file), so `out` should be empty: whatever it held
@@ -346,18 +343,8 @@ impl<W: Write + Seek> Write for Sink<'_, '_, W> {
                 "the source wrote more bytes than it declared",
             ));
         }
-        let (out, hasher) = (&mut *self.out, &mut self.hasher);
-        // SHA-256 and copying into the image are the two big costs: on large chunks they
-        // run side by side.
-        let result = if buf.len() >= PARALLEL_HASH_MIN {
-            std::thread::scope(|s| {
-                s.spawn(|| hasher.update(buf));
-                out.put(buf)
-            })
-        } else {
-            hasher.update(buf);
-            out.put(buf)
-        };
+        self.hasher.update(buf);
+        let result = self.out.put(buf);
         if let Err(e) = result {
             self.out_error = Some(e);
             return Err(io::Error::other("writing the image failed"));
