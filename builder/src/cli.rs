@@ -70,6 +70,24 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show what an image holds: partition table, FAT32 volume, folder tree with sizes.
     Inspect(InspectArgs),
+    /// Print the autounattend.xml a build would put on the stick, for review.
+    ///
+    /// The set-up administrator's password in it is a fresh one-time value each
+    /// time (only Base64-encoded, as Windows requires). With --terminal the computer
+    /// name is fixed for that terminal; without, firstboot identifies the terminal.
+    AnswerFile(AnswerFileArgs),
+    /// List every terminal's certificate (PFX): subject, serial, expiry, days left, status.
+    ///
+    /// Opens each PFX with its password from secrets.toml (or OQS_SECRET_CERTIFICATES_<TERMINAL>,
+    /// or a prompt in a terminal). Expired, not yet valid, wrong password, no private key or a
+    /// key that is not the certificate's is an error (exit 1); under 90 days left is a warning.
+    Certs(CertsArgs),
+    /// Show what changed between two sticks: files, installer versions, certificates, site settings, Windows build.
+    ///
+    /// OLD and NEW are each an image file, a folder (a mounted stick) or a stick's
+    /// oqs/manifest.json (then only the file list is compared). With --secrets the
+    /// certificates are opened and their new expiry shown.
+    Diff(DiffArgs),
 }
 
 #[derive(Args)]
@@ -77,6 +95,9 @@ pub struct CheckArgs {
     /// The clinic's site.toml.
     #[arg(long, value_name = "FILE")]
     pub site: PathBuf,
+    /// The site's secrets (default: secrets.toml beside site.toml); OQS_SECRET_* variables fill in.
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -102,6 +123,9 @@ pub struct BuildArgs {
     /// Split install.wim into parts of at most this many MiB even when it fits.
     #[arg(long, value_name = "MiB")]
     pub split_wim: Option<u64>,
+    /// Fix the answer file's computer name to this terminal (pre-staging one known PC).
+    #[arg(long, value_name = "NAME")]
+    pub terminal: Option<String>,
     /// The oqs-firstboot.exe to put on the stick (default: next to oqs-builder, else target/x86_64-pc-windows-gnu/{release,debug}).
     #[arg(long, value_name = "EXE")]
     pub firstboot: Option<PathBuf>,
@@ -119,4 +143,40 @@ pub struct InspectArgs {
     /// The image file.
     #[arg(value_name = "IMG")]
     pub image: PathBuf,
+}
+
+#[derive(Args)]
+pub struct CertsArgs {
+    /// The clinic's site.toml.
+    #[arg(long, value_name = "FILE")]
+    pub site: PathBuf,
+    /// The site's secrets (default: secrets.toml beside site.toml).
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+    /// Last year's stick: image file, folder, or its oqs/manifest.json.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The new stick: image file, folder, or its oqs/manifest.json.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// secrets.toml with the PFX passwords, to show each certificate's new expiry.
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct AnswerFileArgs {
+    /// The clinic's site.toml.
+    #[arg(long, value_name = "FILE")]
+    pub site: PathBuf,
+    /// Fix the computer name to this terminal's (pre-staging one known PC).
+    #[arg(long, value_name = "NAME")]
+    pub terminal: Option<String>,
+    /// The install.wim image index to show (build finds it from the media).
+    #[arg(long, value_name = "N")]
+    pub image_index: Option<u32>,
 }

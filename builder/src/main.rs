@@ -1,6 +1,7 @@
 //! `oqs-builder`: checks a clinic's site and builds the recovery stick.
 
 mod answer;
+mod certs;
 mod cli;
 mod cmd;
 mod firstboot_exe;
@@ -11,6 +12,7 @@ mod out_dir;
 mod out_image;
 mod progress;
 mod report;
+mod secrets_input;
 mod stick;
 mod stick_reader;
 

@@ -48,10 +48,11 @@ pub enum VaultError {
 
 impl std::error::Error for VaultError {}
 
-impl fmt::Display for VaultError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl VaultError {
+    /// The message in both languages: what happened and what to do.
+    pub fn text(&self) -> Text {
         let vault = layout::VAULT;
-        let text = match self {
+        match self {
             VaultError::WrongPassphrase => Text::new(
                 "パスフレーズが違います。スティックを作成した人に正しいパスフレーズを確認してください",
                 "wrong passphrase for the secrets vault: ask whoever built the stick for the right one",
@@ -110,9 +111,14 @@ impl fmt::Display for VaultError {
                 format!("秘密情報を暗号化できません: {detail}"),
                 format!("cannot encrypt the secrets: {detail}"),
             ),
-            VaultError::Contents(e) => return e.fmt(f),
-        };
-        write!(f, "{text}")
+            VaultError::Contents(e) => e.text(),
+        }
+    }
+}
+
+impl fmt::Display for VaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.text())
     }
 }
 
@@ -129,8 +135,8 @@ pub struct SecretsFileError {
 
 impl std::error::Error for SecretsFileError {}
 
-impl fmt::Display for SecretsFileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SecretsFileError {
+    pub fn text(&self) -> Text {
         let at = self
             .position
             .map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
@@ -138,7 +144,7 @@ impl fmt::Display for SecretsFileError {
             .key
             .as_ref()
             .map_or(String::new(), |k| format!(" {k}:"));
-        let text = Text::new(
+        Text::new(
             format!(
                 "{}{at}:{key} secrets.toml の書き方が正しくありません: {}。値は \"...\" で囲んだ文字列にしてください",
                 self.file.display(),
@@ -149,8 +155,13 @@ impl fmt::Display for SecretsFileError {
                 self.file.display(),
                 self.message
             ),
-        );
-        write!(f, "{text}")
+        )
+    }
+}
+
+impl fmt::Display for SecretsFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.text())
     }
 }
 
@@ -454,8 +465,14 @@ mod tests {
         assert!(sealed.starts_with(b"age-encryption.org/v1\n"));
         assert!(!sealed.windows(10).any(|w| w == b"Adm!n-Pass"));
         let s = open(&sealed, &pass("correct horse")).unwrap();
-        assert_eq!(s.accounts.setup_admin.unwrap().expose(), "Adm!n-Pass");
-        assert_eq!(s.accounts.oqs_com_app.unwrap().expose(), "Oqs\"Quote");
+        assert_eq!(
+            s.accounts.setup_admin.as_ref().unwrap().expose(),
+            "Adm!n-Pass"
+        );
+        assert_eq!(
+            s.accounts.oqs_com_app.as_ref().unwrap().expose(),
+            "Oqs\"Quote"
+        );
         assert_eq!(s.certificate_password("oqs-a").unwrap().expose(), "pfx-a");
     }
 
@@ -532,7 +549,10 @@ mod tests {
         odd.certificates
             .insert("odd key".into(), Secret::new("tab\there\\ and \u{1}"));
         let again = load_secrets(render(&odd).expose(), Path::new("x")).unwrap();
-        assert_eq!(again.accounts.oqs_com_app.unwrap().expose(), "Oqs\"Quote");
+        assert_eq!(
+            again.accounts.oqs_com_app.as_ref().unwrap().expose(),
+            "Oqs\"Quote"
+        );
         assert_eq!(
             again.certificate_password("odd key").unwrap().expose(),
             "tab\there\\ and \u{1}"

@@ -68,10 +68,11 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
         plan.add_file(file.stick_path.clone(), &file.source)?;
     }
     let image = install_image::add(&media, &loaded.site, args.split_wim, &mut plan)?;
-    plan.add_bytes(
-        layout::ANSWER_FILE,
-        crate::answer::render(&loaded.site, image.index)?.into_bytes(),
-    )?;
+    let answer = crate::answer::render(&loaded.site, image.index, args.terminal.as_deref())?;
+    plan.add_bytes(layout::ANSWER_FILE, answer.xml.into_bytes())?;
+    for (path, text) in answer.winpe {
+        plan.add_bytes(path, text.into_bytes())?;
+    }
     plan.add_bytes(layout::SITE_PLAN, loaded.source().as_bytes().to_vec())?;
     plan.add_file(layout::FIRSTBOOT_EXE, &firstboot)?;
     for input in &inputs {

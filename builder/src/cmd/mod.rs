@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+mod answer_file;
 mod build;
+mod certs;
 mod check;
+mod diff;
 mod inspect;
 mod verify;
 
@@ -14,5 +17,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&args, &cli.global),
         Command::Verify(args) => verify::run(&args, &cli.global),
         Command::Inspect(args) => inspect::run(&args, &cli.global),
+        Command::AnswerFile(args) => answer_file::run(&args, &cli.global),
+        Command::Certs(args) => certs::run(&args, &cli.global),
+        Command::Diff(args) => diff::run(&args, &cli.global),
     }
 }
