@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod fixtures;
+pub mod image_check;
 pub mod leak;
 pub mod media;
 pub mod pfx;

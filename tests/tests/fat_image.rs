@@ -3,13 +3,14 @@
 //! reader, and OVMF booting a UEFI app from the stick under QEMU.
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock};
 
 use fatimg::{GptType, Image, ImageBuilder, ImageOptions, NoProgress, PartitionStyle, Source};
+use oqs_e2e::image_check::{
+    self, Expected, fsck_partition, hex, mtools_read_back, path_str as s, stdout,
+};
 use oqs_e2e::tools;
 use sha2::{Digest, Sha256};
 
@@ -83,11 +84,9 @@ impl Write for HashWriter<'_> {
 }
 
 /// Image path -> SHA-256 (hex) of what the file must hold.
-type Expected = Vec<(String, String)>;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// Folders mdir must show, beyond those holding files: empty ones and deep ones.
+const FOLDERS: &[&str] = &["empty folder/", "a/b/c/d/e/", "オンライン資格確認/証明書/"];
 
 /// Nested folders, Japanese names, 400 long names in one folder (dozens of directory
 /// clusters), an empty file and an empty folder; `big` adds a generated 100 MB file.
@@ -180,86 +179,6 @@ fn build(dir: &Path, name: &str, partition: PartitionStyle, big: bool) -> (PathB
     (image, expected)
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().expect("temp paths are UTF-8")
-}
-
-fn stdout(cmd: &mut Command) -> String {
-    String::from_utf8_lossy(&tools::run_ok(cmd).stdout).into_owned()
-}
-
-/// mtools with a UTF-8 locale (for the Japanese names) and without its floppy geometry
-/// check, which does not apply to disk images.
-fn mtools(tool: &str) -> Command {
-    let mut cmd = Command::new(tool);
-    cmd.env("LC_ALL", "C.UTF-8").env("MTOOLS_SKIP_CHECK", "1");
-    cmd
-}
-
-/// Cuts the FAT partition out (fsck.fat has no offset option) and checks it.
-fn fsck_partition(image: &Path, dir: &Path) {
-    let part = Image::open(image).unwrap().partitions()[0].clone();
-    let cut = dir.join("partition.img");
-    tools::run_ok(Command::new("dd").args([
-        &format!("if={}", s(image)),
-        &format!("of={}", s(&cut)),
-        "bs=1M",
-        &format!("skip={}", part.offset / MIB),
-        &format!("count={}", part.size / MIB),
-        "status=none",
-    ]));
-    let report = stdout(Command::new("fsck.fat").args(["-n", "-v", s(&cut)]));
-    for bad in [
-        "differ",
-        "Dirty",
-        "dirty",
-        "lost",
-        "Free cluster summary wrong",
-        "FIXED",
-        "invalid",
-        "Bad ",
-    ] {
-        assert!(!report.contains(bad), "fsck.fat reports {bad:?}:\n{report}");
-    }
-    fs::remove_file(cut).unwrap();
-}
-
-/// mtools sees exactly our tree and reads every file back with the right SHA-256.
-fn mtools_read_back(image: &Path, dir: &Path, files: &Expected) {
-    let spec = format!("{}@@1M", s(image));
-    let listing = stdout(mtools("mdir").args(["-i", &spec, "-/", "-b", "::"]));
-    let listed: BTreeSet<String> = listing
-        .lines()
-        .filter(|l| !l.ends_with('/'))
-        .map(|l| l.trim_start_matches("::/").to_string())
-        .collect();
-    let expected: BTreeSet<String> = files.iter().map(|(p, _)| p.clone()).collect();
-    assert_eq!(listed, expected, "mdir listing");
-    for folder in ["empty folder/", "a/b/c/d/e/", "オンライン資格確認/証明書/"] {
-        assert!(
-            listing.contains(&format!("::/{folder}")),
-            "mdir lacks {folder}:\n{listing}"
-        );
-    }
-
-    let out = dir.join("mcopy-out");
-    fs::create_dir(&out).unwrap();
-    tools::run_ok(mtools("mcopy").args([
-        "-s",
-        "-n",
-        "-i",
-        &spec,
-        "::/*",
-        &format!("{}/", s(&out)),
-    ]));
-    for (path, sha) in files {
-        let bytes =
-            fs::read(out.join(path)).unwrap_or_else(|e| panic!("mcopy did not copy {path}: {e}"));
-        assert_eq!(&hex(&Sha256::digest(&bytes)), sha, "mcopy read back {path}");
-    }
-    fs::remove_dir_all(out).unwrap();
-}
-
 /// Our reader sees the same tree and bytes.
 fn reader_read_back(image: &Path, files: &Expected) {
     let mut img = Image::open(image).unwrap();
@@ -307,7 +226,7 @@ fn mbr_image_passes_fsck_fdisk_and_mtools() {
     );
 
     fsck_partition(&image, dir.path());
-    mtools_read_back(&image, dir.path(), &files);
+    mtools_read_back(&image, dir.path(), &files, FOLDERS);
     reader_read_back(&image, &files);
 }
 
@@ -337,60 +256,18 @@ fn gpt_image_passes_sgdisk_fsck_and_mtools() {
     assert!(info.contains("First sector: 2048 "), "sgdisk -i 1:\n{info}");
 
     fsck_partition(&image, dir.path());
-    mtools_read_back(&image, dir.path(), &files);
+    mtools_read_back(&image, dir.path(), &files, FOLDERS);
     reader_read_back(&image, &files);
 }
 
-/// Builds tests/uefi-marker once per test run; its path, or `None` to skip.
-fn marker_efi() -> Option<&'static Path> {
-    static EFI: OnceLock<Option<PathBuf>> = OnceLock::new();
-    EFI.get_or_init(|| {
-        let root = tools::workspace_root();
-        let target = root.join("target/uefi-marker");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = Command::new(cargo)
-            .args(["build", "--release", "--target", "x86_64-unknown-uefi", "--manifest-path"])
-            .arg(root.join("tests/uefi-marker/Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("cargo runs");
-        if !out.status.success() {
-            let why = String::from_utf8_lossy(&out.stderr);
-            assert!(!tools::tools_required(), "building tests/uefi-marker failed:\n{why}");
-            eprintln!("SKIP boot test: cannot build tests/uefi-marker (rustup target add x86_64-unknown-uefi):\n{why}");
-            return None;
-        }
-        Some(target.join("x86_64-unknown-uefi/release/uefi-marker.efi"))
-    })
-    .as_deref()
-}
-
-const OVMF_CODE: &str = "/usr/share/OVMF/OVMF_CODE.fd";
-const OVMF_VARS: &str = "/usr/share/OVMF/OVMF_VARS.fd";
-const MARKER: &str = "OQS-STICK-BOOT-OK";
-
-/// One QEMU at a time: TCG is CPU bound, and three at once on a busy machine could each
-/// run into the timeout.
-static QEMU: Mutex<()> = Mutex::new(());
-
-/// Boots an image holding the marker app as EFI/BOOT/BOOTX64.EFI under OVMF. TCG, as
-/// KVM hangs on this machine; `timeout` ends a firmware that never gets there (a boot
-/// takes ~5 s on an idle machine, the limit leaves room for a loaded one).
+/// Builds an image holding the marker app as EFI/BOOT/BOOTX64.EFI and boots it under OVMF.
 fn boots(test: &str, partition: PartitionStyle) {
-    if !tools::require(test, &["qemu-system-x86_64", "timeout"]) {
+    if !image_check::can_boot(test) {
         return;
     }
-    if !Path::new(OVMF_CODE).exists() {
-        assert!(
-            !tools::tools_required(),
-            "{test}: {OVMF_CODE} missing (apt-get install ovmf)"
-        );
-        eprintln!("SKIP {test}: {OVMF_CODE} missing (apt-get install ovmf)");
+    let Some(efi) = image_check::marker_efi() else {
         return;
-    }
-    let Some(efi) = marker_efi() else { return };
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut builder = ImageBuilder::new(ImageOptions {
         label: "OQS-STICK".into(),
@@ -413,40 +290,7 @@ fn boots(test: &str, partition: PartitionStyle) {
         .unwrap()
         .write_image(&image, &mut NoProgress)
         .unwrap();
-    let vars = dir.path().join("OVMF_VARS.fd");
-    fs::copy(OVMF_VARS, &vars).unwrap();
-
-    let _one_at_a_time = QEMU.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let out = Command::new("timeout")
-        .args([
-            "120",
-            "qemu-system-x86_64",
-            "-machine",
-            "q35",
-            "-accel",
-            "tcg",
-            "-m",
-            "256",
-        ])
-        .args([
-            "-display", "none", "-monitor", "none", "-serial", "stdio", "-net", "none",
-        ])
-        .arg("-drive")
-        .arg(format!("if=pflash,format=raw,readonly=on,file={OVMF_CODE}"))
-        .arg("-drive")
-        .arg(format!("if=pflash,format=raw,file={}", s(&vars)))
-        .arg("-drive")
-        .arg(format!("format=raw,file={}", s(&image)))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("qemu starts");
-    let serial = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        serial.contains(MARKER),
-        "{test}: no {MARKER} on the serial console (exit {}):\n{serial}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    image_check::assert_boots(test, &image, dir.path());
 }
 
 #[test]
