@@ -32,6 +32,10 @@ pub fn write_media(dir: &Path, payload_bytes: u64) -> std::io::Result<()> {
             "sources/lang.ini",
             "[Available UI Languages]\r\nja-JP = 3\r\n",
         ),
+        (
+            "support/日本語/はじめにお読みください.txt",
+            "デモ用のメディアです。\r\n",
+        ),
     ] {
         let target = dir.join(path);
         fs::create_dir_all(target.parent().expect("paths have a folder"))?;
@@ -60,11 +64,17 @@ pub fn write_media(dir: &Path, payload_bytes: u64) -> std::io::Result<()> {
         let tree = scratch.path().join(format!("image{n}"));
         fs::create_dir_all(tree.join("Windows/System32"))?;
         fs::write(tree.join("Windows/System32/edition.txt"), edition)?;
-        write_random(
-            &tree.join("Windows/System32/payload.bin"),
-            payload_bytes,
-            n as u64 + 1,
-        )?;
+        // Real images hold many files; one huge file would also be one resource
+        // that no .swm part could be smaller than.
+        let mut left = payload_bytes;
+        let mut chunk_no = 0u64;
+        while left > 0 {
+            let len = left.min(8 << 20);
+            let file = format!("Windows/System32/payload{chunk_no:03}.bin");
+            write_random(&tree.join(file), len, (n as u64 + 1) * 1000 + chunk_no)?;
+            left -= len;
+            chunk_no += 1;
+        }
         let verb = if n == 0 { "capture" } else { "append" };
         run_ok(
             Command::new("wimlib-imagex")

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 pub fn run(args: &AnswerFileArgs, _global: &Global) -> anyhow::Result<ExitCode> {
     let loaded = match site::load_file(&args.site) {
         Ok(l) => l,
-        Err(LoadError::Invalid { file, problems }) => {
+        Err(LoadError::Invalid { file, problems, .. }) => {
             report::problems(&file, &problems);
             return Ok(ExitCode::FAILURE);
         }

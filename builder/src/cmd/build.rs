@@ -33,7 +33,7 @@ struct BuildReport<'a> {
 pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let loaded = match site::load_file(&args.site) {
         Ok(l) => l,
-        Err(LoadError::Invalid { file, problems }) => {
+        Err(LoadError::Invalid { file, problems, .. }) => {
             report::problems(&file, &problems);
             return Ok(ExitCode::FAILURE);
         }

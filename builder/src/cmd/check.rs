@@ -50,7 +50,13 @@ struct InstallerRow<'a> {
 pub fn run(args: &CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let loaded = match site::load_file(&args.site) {
         Ok(l) => l,
-        Err(LoadError::Invalid { file, problems }) => {
+        Err(LoadError::Invalid {
+            file,
+            mut problems,
+            loaded,
+        }) => {
+            // The inputs are checked even so: one run shows every problem.
+            problems.extend(inputs::collect(&loaded).1);
             return Ok(fail(global, &file, &problems));
         }
         Err(e) => return Err(e.into()),

@@ -22,9 +22,12 @@ pub enum LoadError {
         message: String,
     },
     /// Every problem found (errors first), each with its key path and position.
+    /// `loaded` is the site as read despite them, so a caller can check its
+    /// inputs too and report everything in one go.
     Invalid {
         file: PathBuf,
         problems: Vec<Problem>,
+        loaded: Box<Loaded>,
     },
 }
 
@@ -55,7 +58,7 @@ impl fmt::Display for LoadError {
                 );
                 write!(f, "{text}")
             }
-            LoadError::Invalid { file, problems } => {
+            LoadError::Invalid { file, problems, .. } => {
                 let errors = problems
                     .iter()
                     .filter(|p| p.severity == Severity::Error)
@@ -132,16 +135,22 @@ pub fn parse(source: &str, file: &Path) -> Result<Loaded, LoadError> {
     }
     problems.sort_by_key(|p| (p.severity, p.position.map(|p| (p.line, p.column))));
 
-    if problems.iter().any(|p| p.severity == Severity::Error) {
+    let has_errors = problems.iter().any(|p| p.severity == Severity::Error);
+    let loaded = Loaded {
+        site,
+        file: file.to_owned(),
+        warnings: Vec::new(),
+        source: source.to_owned(),
+    };
+    if has_errors {
         return Err(LoadError::Invalid {
             file: file.to_owned(),
             problems,
+            loaded: Box::new(loaded),
         });
     }
     Ok(Loaded {
-        site,
-        file: file.to_owned(),
         warnings: problems,
-        source: source.to_owned(),
+        ..loaded
     })
 }
