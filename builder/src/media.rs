@@ -124,14 +124,8 @@ fn check(mut media: Media) -> anyhow::Result<Media> {
     }
     if media.find("efi/boot/bootx64.efi").is_none() {
         media.warnings.push(Text::new(
-            "efi/boot/bootx64.efi がありません。UEFI の端末では起動できません",
-            "no efi/boot/bootx64.efi: UEFI terminals will not boot this stick",
-        ));
-    }
-    if media.find("bootmgr").is_none() {
-        media.warnings.push(Text::new(
-            "bootmgr がありません。BIOS (レガシー) の端末では起動できません",
-            "no bootmgr: BIOS (legacy) terminals will not boot this stick",
+            "efi/boot/bootx64.efi がありません。このスティックは起動できません (UEFI 起動のみ対応)",
+            "no efi/boot/bootx64.efi: the stick will not boot (it boots by UEFI only)",
         ));
     }
     Ok(media)
