@@ -42,14 +42,14 @@ pub fn collect(loaded: &Loaded) -> (Vec<Input>, Vec<Problem>) {
             if let Some((ja, en)) = problem {
                 found.error(&key, ja, en);
             }
-            if let (Some(version), Some(named)) = (&inst.version, version_in_name(&name)) {
-                if *version != named {
-                    found.warning(
-                        &root.key("installers").index(i).key("version"),
-                        format!("version = \"{version}\" ですが、ファイル名は v{named} です。どちらが正しいか確認してください"),
-                        format!("version = \"{version}\" but the file name says v{named}: check which is right"),
-                    );
-                }
+            if let (Some(version), Some(named)) = (&inst.version, version_in_name(&name))
+                && *version != named
+            {
+                found.warning(
+                    &root.key("installers").index(i).key("version"),
+                    format!("version = \"{version}\" ですが、ファイル名は v{named} です。どちらが正しいか確認してください"),
+                    format!("version = \"{version}\" but the file name says v{named}: check which is right"),
+                );
             }
         }
     }

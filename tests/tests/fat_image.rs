@@ -83,8 +83,6 @@ impl Write for HashWriter<'_> {
     }
 }
 
-/// Image path -> SHA-256 (hex) of what the file must hold.
-
 /// Folders mdir must show, beyond those holding files: empty ones and deep ones.
 const FOLDERS: &[&str] = &["empty folder/", "a/b/c/d/e/", "オンライン資格確認/証明書/"];
 
