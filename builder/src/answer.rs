@@ -10,7 +10,11 @@ pub struct AnswerFiles {
     pub winpe: Vec<(String, String)>,
 }
 
-pub fn render(site: &payload::Site, image_index: u32, terminal: Option<&str>) -> anyhow::Result<AnswerFiles> {
+pub fn render(
+    site: &payload::Site,
+    image_index: u32,
+    terminal: Option<&str>,
+) -> anyhow::Result<AnswerFiles> {
     let password = one_time_password()?;
     let xml = answer_files::render(
         site,
@@ -44,8 +48,14 @@ fn one_time_password() -> anyhow::Result<Secret> {
         if random.iter().any(|&b| b >= limit) {
             continue;
         }
-        let password: String = random.iter().map(|&b| all[b as usize % all.len()] as char).collect();
-        if CLASSES.iter().all(|class| password.bytes().any(|b| class.contains(&b))) {
+        let password: String = random
+            .iter()
+            .map(|&b| all[b as usize % all.len()] as char)
+            .collect();
+        if CLASSES
+            .iter()
+            .all(|class| password.bytes().any(|b| class.contains(&b)))
+        {
             return Ok(Secret::new(password));
         }
     }

@@ -63,7 +63,11 @@ pub fn run(args: &CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let (inputs, mut problems) = inputs::collect(&loaded);
     problems.extend(loaded.warnings.iter().cloned());
-    problems.extend(crate::certs::check_problems(&loaded, args.secrets.as_deref(), std::time::SystemTime::now()));
+    problems.extend(crate::certs::check_problems(
+        &loaded,
+        args.secrets.as_deref(),
+        std::time::SystemTime::now(),
+    ));
     if problems.iter().any(|p| p.severity == site::Severity::Error) {
         return Ok(fail(global, &loaded.file, &problems));
     }
