@@ -126,6 +126,12 @@ pub struct BuildArgs {
     /// Fix the answer file's computer name to this terminal (pre-staging one known PC).
     #[arg(long, value_name = "NAME")]
     pub terminal: Option<String>,
+    /// The site's secrets (default: secrets.toml beside site.toml); OQS_SECRET_* variables fill in.
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+    /// Read the vault passphrase from this file's first line (else OQS_VAULT_PASSPHRASE, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub vault_passphrase_file: Option<PathBuf>,
     /// The oqs-firstboot.exe to put on the stick (default: next to oqs-builder, else target/x86_64-pc-windows-gnu/{release,debug}).
     #[arg(long, value_name = "EXE")]
     pub firstboot: Option<PathBuf>,

@@ -223,6 +223,23 @@ fn demo_image_passes_fsck_fdisk_mtools_and_verify() {
             .args(["-c", "--quiet", "--strict", "oqs/SHA256SUMS"])
             .current_dir(&mcopy_dir),
     );
+    // The vault opens with the build's passphrase and holds the demo's secrets.
+    let vault = fs::read(mcopy_dir.join("oqs/secrets.age")).unwrap();
+    let opened = payload::vault::open(&vault, &payload::Secret::new(VAULT_PASSPHRASE)).unwrap();
+    let demo_secrets =
+        payload::vault::load_secrets(&fs::read_to_string(&d.secrets).unwrap(), &d.secrets).unwrap();
+    assert_eq!(
+        opened.accounts.oqs_com_app,
+        demo_secrets.accounts.oqs_com_app
+    );
+    assert_eq!(
+        opened.certificate_password("OQS-SHINSATSU"),
+        demo_secrets.certificate_password("OQS-SHINSATSU")
+    );
+    assert!(
+        manifest.get("oqs/secrets.key").is_none(),
+        "no key file unless zero-touch"
+    );
     for manifest_file in ["oqs/SHA256SUMS", "oqs/manifest.json"] {
         files.push((
             manifest_file.into(),

@@ -8,7 +8,7 @@ use crate::out_image::{self, ImageSettings};
 use crate::progress::Bar;
 use crate::report;
 use crate::stick::StickPlan;
-use crate::{firstboot_exe, install_image};
+use crate::{firstboot_exe, install_image, secrets_input};
 use payload::Text;
 use payload::layout;
 use payload::site::{self, LoadError};
@@ -41,6 +41,11 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
     };
     let (inputs, mut problems) = inputs::collect(&loaded);
     problems.extend(loaded.warnings.iter().cloned());
+    problems.extend(crate::certs::check_problems(
+        &loaded,
+        args.secrets.as_deref(),
+        std::time::SystemTime::now(),
+    ));
     let errors = report::problems(&loaded.file, &problems);
     if errors > 0 {
         eprintln!(
@@ -57,6 +62,7 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
         eprintln!("{}: {warning}", Text::new("警告", "warning"));
     }
     let firstboot = firstboot_exe::locate(args.firstboot.as_deref())?;
+    let vault = seal_vault(&loaded, args)?;
 
     let mut plan = StickPlan::default();
     let install = media.install_image().map(|f| f.stick_path.clone());
@@ -75,6 +81,10 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     plan.add_bytes(layout::SITE_PLAN, loaded.source().as_bytes().to_vec())?;
     plan.add_file(layout::FIRSTBOOT_EXE, &firstboot)?;
+    plan.add_bytes(layout::VAULT, vault.vault)?;
+    if let Some(key) = vault.key_file {
+        plan.add_bytes(layout::VAULT_KEY, key.expose().as_bytes().to_vec())?;
+    }
     for input in &inputs {
         plan.add_file(input.stick_path.clone(), &input.source)?;
     }
@@ -156,6 +166,25 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The site's secrets, encrypted as its `[secrets] unlock` says.
+fn seal_vault(loaded: &payload::site::Loaded, args: &BuildArgs) -> anyhow::Result<secrets_input::SealedVault> {
+    let as_error = |e: secrets_input::SecretsInputError| anyhow::anyhow!("{}", e.text());
+    let secrets = secrets_input::for_build(loaded, args.secrets.as_deref()).map_err(as_error)?;
+    let sealed = secrets_input::seal_vault(&loaded.site, &secrets, || {
+        let mut terminal = secrets_input::Terminal::if_interactive();
+        secrets_input::vault_passphrase(
+            args.vault_passphrase_file.as_deref(),
+            &secrets_input::process_env,
+            terminal.as_mut().map(|t| t as &mut dyn secrets_input::Ask),
+        )
+    })
+    .map_err(as_error)?;
+    if sealed.key_file.is_some() {
+        eprintln!("{}", secrets_input::zero_touch_warning());
+    }
+    Ok(sealed)
 }
 
 /// The same site gives the same disk ids, so rebuilding a stick is reproducible.
