@@ -168,7 +168,7 @@ fn configure(common: &Common, command: engine::Command, json: bool) -> anyhow::R
     let stick = open_stick(&common.stick)?;
     let loaded = stick.site()?;
     let site = &loaded.site;
-    let secrets = secrets_source::load(&stick, common.secrets.as_deref())?;
+    let secrets = secrets_source::load(&stick, common.secrets.as_deref(), site.secrets.unlock)?;
     let missing = secrets.missing(site);
     anyhow::ensure!(
         missing.is_empty(),

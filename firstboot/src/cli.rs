@@ -80,7 +80,8 @@ pub struct Common {
     #[arg(long, value_name = "NAME")]
     pub terminal: Option<String>,
     /// FOR TESTING ONLY: read secrets from this plain-text secrets.toml instead of the
-    /// encrypted vault on the stick.
+    /// encrypted vault on the stick (oqs/secrets.age, opened with its key file or a
+    /// passphrase prompt; OQS_VAULT_PASSPHRASE answers the prompt unattended).
     #[arg(long, value_name = "FILE")]
     pub secrets: Option<PathBuf>,
     /// Run only these steps (ids or their first part, e.g. `task`); repeatable.

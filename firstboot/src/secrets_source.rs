@@ -1,13 +1,16 @@
-//! Where the secrets come from: the plain-text secrets.toml given by `--secrets`
-//! (for tests and manual runs, said loudly), else the encrypted vault on the stick.
+//! Where the secrets come from: the encrypted vault on the stick (opened with its
+//! key file or one passphrase prompt, see `unlock`), or, for tests and manual
+//! runs only, the plain-text secrets.toml given by `--secrets`, said loudly.
 
 use crate::stick::Stick;
+use crate::unlock;
 use anyhow::Context as _;
 use payload::secrets::Secrets;
+use payload::site::Unlock;
 use payload::{Text, layout};
 use std::path::Path;
 
-pub fn load(stick: &Stick, plain_file: Option<&Path>) -> anyhow::Result<Secrets> {
+pub fn load(stick: &Stick, plain_file: Option<&Path>, how: Unlock) -> anyhow::Result<Secrets> {
     if let Some(file) = plain_file {
         eprintln!(
             "{}",
@@ -22,47 +25,23 @@ pub fn load(stick: &Stick, plain_file: Option<&Path>) -> anyhow::Result<Secrets>
                 ),
             )
         );
-        return plain(file);
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        return Ok(payload::vault::load_secrets(&text, file)?);
     }
-    vault(stick)
-}
-
-fn plain(file: &Path) -> anyhow::Result<Secrets> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    // toml's messages quote the offending line, which may hold a secret: give only the position.
-    toml::from_str(&text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| {
-                let line = text[..s.start].matches('\n').count() + 1;
-                format!(":{line}")
-            })
-            .unwrap_or_default();
-        anyhow::anyhow!(
-            "{}{at}: {}",
-            file.display(),
-            Text::new(
-                "secrets.toml として読めません (キー名と \"値\" の書き方を確認してください)",
-                "not a valid secrets.toml (check the key names and that values are \"quoted\")",
-            )
-        )
-    })
-}
-
-fn vault(stick: &Stick) -> anyhow::Result<Secrets> {
-    let path = stick.path(layout::VAULT);
-    anyhow::bail!(
+    anyhow::ensure!(
+        stick.path(layout::VAULT).is_file(),
         "{}",
         Text::new(
             format!(
-                "このビルドはまだ暗号化された秘密情報 ({}) を開けません。テストでは --secrets を使ってください",
-                path.display()
+                "スティックに秘密情報の保管庫 {} がありません。oqs-builder で作り直してください (テストでは --secrets)",
+                layout::to_windows(layout::VAULT)
             ),
             format!(
-                "this build cannot open the encrypted vault ({}) yet; for tests give --secrets",
-                path.display()
+                "the stick has no secrets vault {}; rebuild it with oqs-builder (tests: give --secrets)",
+                layout::to_windows(layout::VAULT)
             ),
         )
-    )
+    );
+    Ok(unlock::open_vault(stick, how, &mut unlock::Terminal)?)
 }

@@ -334,7 +334,7 @@ fn no_reboot_leaves_the_restart_owed() {
 }
 
 #[test]
-fn every_command_has_help_and_linux_needs_a_sim() {
+fn every_command_has_help() {
     for cmd in [
         vec!["--help"],
         vec!["plan", "--help"],
@@ -349,6 +349,11 @@ fn every_command_has_help_and_linux_needs_a_sim() {
             "{cmd:?}"
         );
     }
+}
+
+#[cfg(not(windows))]
+#[test]
+fn off_windows_only_a_simulated_windows_will_do() {
     let s = Setup::new();
     let stick = s.stick.root().to_str().unwrap();
     let secrets = demo_secrets_file();
@@ -365,4 +370,47 @@ fn every_command_has_help_and_linux_needs_a_sim() {
     assert!(text(&out).contains(
         "this is not Windows; to try it out, give a simulated Windows with --sim-state FILE"
     ));
+}
+
+#[test]
+fn secrets_come_from_the_vault_on_the_stick() {
+    let s = Setup::new();
+    let plain = std::fs::read_to_string(demo_secrets_file()).unwrap();
+    let vault = payload::vault::seal_with_work_factor(
+        &plain,
+        &payload::Secret::new("correct horse battery"),
+        4,
+    )
+    .unwrap();
+    std::fs::write(s.stick.root().join(payload::layout::VAULT), vault).unwrap();
+    s.stick.write_manifest();
+    let stick = s.stick.root().to_str().unwrap();
+    let state = s.state_file();
+    let args = [
+        "--lang",
+        "en",
+        "apply",
+        "--stick",
+        stick,
+        "--sim-state",
+        state.to_str().unwrap(),
+    ];
+
+    let wrong = Command::new(env!("CARGO_BIN_EXE_oqs-firstboot"))
+        .args(args)
+        .env("OQS_VAULT_PASSPHRASE", "wrong horse")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong));
+    assert_eq!(load(&s.state_file()).reboots, 0);
+
+    let right = Command::new(env!("CARGO_BIN_EXE_oqs-firstboot"))
+        .args(args)
+        .env("OQS_VAULT_PASSPHRASE", "correct horse battery")
+        .output()
+        .unwrap();
+    let out = text(&right);
+    assert!(right.status.success(), "{out}");
+    assert!(!out.contains("PLAIN-TEXT"), "{out}");
+    assert_eq!(load(&s.state_file()).reboots, 1);
 }

@@ -18,18 +18,24 @@ pub enum Capability {
     Reboot,
 }
 
+impl Capability {
+    pub fn text(self) -> payload::Text {
+        let (ja, en) = match self {
+            Capability::Users => ("ローカルユーザー", "local users"),
+            Capability::Tasks => ("タスク スケジューラ", "Task Scheduler"),
+            Capability::Power => ("電源設定", "power settings"),
+            Capability::Network => ("ネットワーク アダプター", "network adapters"),
+            Capability::Services => ("サービス", "services"),
+            Capability::Lsa => ("LSA シークレット", "LSA secrets"),
+            Capability::Reboot => ("再起動", "restart"),
+        };
+        payload::Text::new(ja, en)
+    }
+}
+
 impl fmt::Display for Capability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            Capability::Users => "local users",
-            Capability::Tasks => "Task Scheduler",
-            Capability::Power => "power settings",
-            Capability::Network => "network adapters",
-            Capability::Services => "services",
-            Capability::Lsa => "LSA secrets",
-            Capability::Reboot => "restart",
-        };
-        f.write_str(name)
+        write!(f, "{}", self.text())
     }
 }
 

@@ -215,8 +215,14 @@ impl Host for SimHost {
     fn unsupported(&self, capability: Capability) -> Option<Text> {
         self.unsupported.contains(&capability).then(|| {
             Text::new(
-                format!("このホストでは {capability} を扱えません (SimHost の設定)"),
-                format!("{capability} not supported on this host (SimHost setting)"),
+                format!(
+                    "このホストでは{}を扱えません (SimHost の設定)",
+                    capability.text().ja
+                ),
+                format!(
+                    "{} not supported on this host (SimHost setting)",
+                    capability.text().en
+                ),
             )
         })
     }

@@ -106,8 +106,14 @@ impl Host for Win32Host {
         let version = self.wine.as_ref()?;
         // Every capability names something Wine does not do for real (see wine.rs).
         Some(Text::new(
-            format!("Wine {version} は {capability} を実装していません"),
-            format!("Wine {version} does not implement {capability} for real"),
+            format!(
+                "Wine {version} は{}を実装していません",
+                capability.text().ja
+            ),
+            format!(
+                "Wine {version} does not implement {} for real",
+                capability.text().en
+            ),
         ))
     }
 
