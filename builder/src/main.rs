@@ -2,6 +2,7 @@
 
 mod answer;
 mod certs;
+mod checks;
 mod cli;
 mod cmd;
 mod firstboot_exe;

@@ -471,7 +471,10 @@ fn check_reports_every_mistake_with_its_line() {
     let text = fs::read_to_string(&d.site)
         .unwrap()
         .replace("\"2312345678\"", "\"23123\"")
-        .replace("name = \"OQS-SHINSATSU\"", "name = \"1234\"")
+        .replace(
+            "server = \"proxy.base.oqs-pdl.org:8080\"",
+            "server = \"proxy.base.oqs-pdl.org\"",
+        )
         .replace("daily_restart = \"05:00\"", "daily_restart = \"25:00\"")
         .replace("[options]", "[options]\nwin11_bypass = true")
         .replace(
@@ -492,7 +495,7 @@ fn check_reports_every_mistake_with_its_line() {
     assert_eq!(errors.len(), 5, "{stderr}");
     for key in [
         "clinic.medical_institution_code",
-        "terminals[2].name",
+        "network.proxy.server",
         "tasks.daily_restart",
         "options.win11_bypass",
         "installers[1].file",

@@ -1,19 +1,12 @@
 //! `oqs-builder answer-file`: print the autounattend.xml a build would write, for review.
 
 use crate::cli::{AnswerFileArgs, Global};
-use crate::report;
 use payload::Text;
-use payload::site::{self, LoadError};
 use std::process::ExitCode;
 
 pub fn run(args: &AnswerFileArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    let loaded = match site::load_file(&args.site) {
-        Ok(l) => l,
-        Err(LoadError::Invalid { file, problems, .. }) => {
-            report::problems(&file, &problems);
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(e) => return Err(e.into()),
+    let Some(loaded) = crate::checks::site_only(&args.site)? else {
+        return Ok(ExitCode::FAILURE);
     };
     let index = match (args.image_index, loaded.site.windows.image_index) {
         (Some(i), _) | (None, Some(i)) => i,

@@ -1,7 +1,6 @@
 //! `oqs-builder build`: checks everything, then writes the stick (image or folder).
 
 use crate::cli::{BuildArgs, Global};
-use crate::inputs;
 use crate::media;
 use crate::out_dir;
 use crate::out_image::{self, ImageSettings};
@@ -11,7 +10,6 @@ use crate::stick::StickPlan;
 use crate::{firstboot_exe, install_image, secrets_input};
 use payload::Text;
 use payload::layout;
-use payload::site::{self, LoadError};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -31,22 +29,9 @@ struct BuildReport<'a> {
 }
 
 pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    let loaded = match site::load_file(&args.site) {
-        Ok(l) => l,
-        Err(LoadError::Invalid { file, problems, .. }) => {
-            report::problems(&file, &problems);
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let (inputs, mut problems) = inputs::collect(&loaded);
-    problems.extend(loaded.warnings.iter().cloned());
-    problems.extend(crate::certs::check_problems(
-        &loaded,
-        args.secrets.as_deref(),
-        std::time::SystemTime::now(),
-    ));
-    let errors = report::problems(&loaded.file, &problems);
+    let checked = crate::checks::run(&args.site, args.secrets.as_deref())?;
+    let (loaded, inputs) = (&checked.loaded, &checked.inputs);
+    let errors = report::problems(&loaded.file, &checked.problems);
     if errors > 0 {
         eprintln!(
             "{}",
@@ -62,7 +47,7 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
         eprintln!("{}: {warning}", Text::new("警告", "warning"));
     }
     let firstboot = firstboot_exe::locate(args.firstboot.as_deref())?;
-    let vault = seal_vault(&loaded, args)?;
+    let vault = seal_vault(loaded, args)?;
 
     let mut plan = StickPlan::default();
     let install = media.install_image().map(|f| f.stick_path.clone());
@@ -85,7 +70,7 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if let Some(key) = vault.key_file {
         plan.add_bytes(layout::VAULT_KEY, key.expose().as_bytes().to_vec())?;
     }
-    for input in &inputs {
+    for input in inputs {
         plan.add_file(input.stick_path.clone(), &input.source)?;
     }
 
@@ -169,7 +154,10 @@ pub fn run(args: &BuildArgs, global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 /// The site's secrets, encrypted as its `[secrets] unlock` says.
-fn seal_vault(loaded: &payload::site::Loaded, args: &BuildArgs) -> anyhow::Result<secrets_input::SealedVault> {
+fn seal_vault(
+    loaded: &payload::site::Loaded,
+    args: &BuildArgs,
+) -> anyhow::Result<secrets_input::SealedVault> {
     let as_error = |e: secrets_input::SecretsInputError| anyhow::anyhow!("{}", e.text());
     let secrets = secrets_input::for_build(loaded, args.secrets.as_deref()).map_err(as_error)?;
     let sealed = secrets_input::seal_vault(&loaded.site, &secrets, || {

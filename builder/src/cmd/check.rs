@@ -1,10 +1,10 @@
 //! `oqs-builder check`: the site and its inputs, every problem at once, then a summary.
 
 use crate::cli::{CheckArgs, Global};
-use crate::inputs::{self, Input};
+use crate::inputs::Input;
 use crate::report;
 use payload::Text;
-use payload::site::{self, LoadError, Problem, Role, Site};
+use payload::site::{self, Problem, Role, Site};
 use std::process::ExitCode;
 
 #[derive(serde::Serialize)]
@@ -48,39 +48,21 @@ struct InstallerRow<'a> {
 }
 
 pub fn run(args: &CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
-    let loaded = match site::load_file(&args.site) {
-        Ok(l) => l,
-        Err(LoadError::Invalid {
-            file,
-            mut problems,
-            loaded,
-        }) => {
-            // The inputs are checked even so: one run shows every problem.
-            problems.extend(inputs::collect(&loaded).1);
-            return Ok(fail(global, &file, &problems));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let (inputs, mut problems) = inputs::collect(&loaded);
-    problems.extend(loaded.warnings.iter().cloned());
-    problems.extend(crate::certs::check_problems(
-        &loaded,
-        args.secrets.as_deref(),
-        std::time::SystemTime::now(),
-    ));
-    if problems.iter().any(|p| p.severity == site::Severity::Error) {
-        return Ok(fail(global, &loaded.file, &problems));
+    let checked = crate::checks::run(&args.site, args.secrets.as_deref())?;
+    if checked.has_errors() {
+        return Ok(fail(global, &checked.loaded.file, &checked.problems));
     }
-    let summary = summarize(&loaded.site, &inputs);
+    let (loaded, inputs, problems) = (&checked.loaded, &checked.inputs, &checked.problems);
+    let summary = summarize(&loaded.site, inputs);
     if global.json {
         report::json(&CheckReport {
             ok: true,
             site: &loaded.file,
-            problems: &problems,
+            problems,
             summary: Some(summary),
         });
     } else {
-        report::problems(&loaded.file, &problems);
+        report::problems(&loaded.file, problems);
         print_summary(&summary);
     }
     Ok(ExitCode::SUCCESS)
