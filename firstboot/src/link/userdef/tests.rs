@@ -338,6 +338,12 @@ proptest! {
             }
             let edited = pairs.iter().find_map(|&(k, v)| oracle_key_line(content, k).map(|end| (k, v, end)));
             match edited {
+                // An open last line followed by appended keys gains a line ending; a
+                // trailing CR of its own then reads as part of CRLF, so compare bytes.
+                None if last_open && after.len() > before.len() => {
+                    let joined = [*new_content, *new_ending].concat();
+                    prop_assert!(joined.starts_with(content), "untouched open last line {}", i);
+                }
                 None => prop_assert_eq!(content, new_content, "untouched line {}", i),
                 Some((key, value, key_end)) => {
                     found.push(key);
