@@ -33,10 +33,11 @@ struct FileChanges {
 #[derive(serde::Serialize)]
 struct DiffReport {
     files: FileChanges,
-    installers: Vec<Change>,
+    /// `None` (JSON `null`) where a part could not be compared; `skipped` says why.
+    installers: Option<Vec<Change>>,
     certificates: Vec<Change>,
-    site: Vec<Change>,
-    windows: Vec<Change>,
+    site: Option<Vec<Change>>,
+    windows: Option<Vec<Change>>,
     /// Parts that could not be compared, and why.
     skipped: Vec<Text>,
 }
@@ -119,8 +120,8 @@ pub fn run(args: &DiffArgs, global: &Global) -> anyhow::Result<ExitCode> {
         (Some(o), Some(n)) => {
             let (o, n) = (o.context(layout::SITE_PLAN)?, n.context(layout::SITE_PLAN)?);
             (
-                diff_maps(&installer_versions(&o), &installer_versions(&n)),
-                diff_maps(&flatten(&o), &flatten(&n)),
+                Some(diff_maps(&installer_versions(&o), &installer_versions(&n))),
+                Some(diff_maps(&flatten(&o), &flatten(&n))),
             )
         }
         _ => {
@@ -134,7 +135,7 @@ pub fn run(args: &DiffArgs, global: &Global) -> anyhow::Result<ExitCode> {
                     layout::SITE_PLAN
                 ),
             ));
-            (Vec::new(), Vec::new())
+            (None, None)
         }
     };
 
@@ -147,13 +148,13 @@ pub fn run(args: &DiffArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
 
     let windows = match (old.read_text(IDWBINFO)?, new.read_text(IDWBINFO)?) {
-        (Some(o), Some(n)) => diff_maps(&build_info(&o), &build_info(&n)),
+        (Some(o), Some(n)) => Some(diff_maps(&build_info(&o), &build_info(&n))),
         _ => {
             skipped.push(Text::new(
                 format!("{IDWBINFO} を両方から読めないため、Windows のビルドは比べていません"),
                 format!("Windows build not compared: {IDWBINFO} is not readable on both"),
             ));
-            Vec::new()
+            None
         }
     };
 
@@ -316,16 +317,14 @@ fn certificate_changes(
 
 fn print(r: &DiffReport) {
     let t = |ja: &str, en: &str| Text::new(ja, en).to_string();
-    let section = |title: String, changes: &[Change]| {
-        println!(
-            "{title}: {}",
-            if changes.is_empty() {
-                t("変更なし", "no change")
-            } else {
-                String::new()
-            }
-        );
-        for c in changes {
+    let section = |title: String, changes: Option<&[Change]>| {
+        let summary = match changes {
+            None => t("比較していません", "not compared"),
+            Some([]) => t("変更なし", "no change"),
+            Some(_) => String::new(),
+        };
+        println!("{title}: {summary}");
+        for c in changes.unwrap_or_default() {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
             println!("  {}: {} -> {}", c.key, show(&c.old), show(&c.new));
         }
@@ -346,10 +345,10 @@ fn print(r: &DiffReport) {
             println!("  {mark} {path}");
         }
     }
-    section(t("インストーラー", "Installers"), &r.installers);
-    section(t("証明書", "Certificates"), &r.certificates);
-    section(t("サイト設定", "Site settings"), &r.site);
-    section(t("Windows メディア", "Windows media"), &r.windows);
+    section(t("インストーラー", "Installers"), r.installers.as_deref());
+    section(t("証明書", "Certificates"), Some(&r.certificates));
+    section(t("サイト設定", "Site settings"), r.site.as_deref());
+    section(t("Windows メディア", "Windows media"), r.windows.as_deref());
     for s in &r.skipped {
         println!("{}: {s}", t("注意", "note"));
     }
