@@ -21,6 +21,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     payload::text::init_console();
     let cli = cli::Cli::parse();
     if let Some(lang) = cli.global.lang {
@@ -32,5 +33,16 @@ fn main() -> ExitCode {
             report::error(&err);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `oqs-builder inspect stick.img | head` should end quietly like any Unix tool.
+/// Rust ignores SIGPIPE, which turns a closed pipe into a panic in `println!`.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default at start-up, before
+    // any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

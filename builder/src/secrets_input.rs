@@ -262,10 +262,6 @@ pub fn problem_key() -> KeyPath {
 
 /// Everything `build` needs: file, environment, then a prompt when a person is
 /// there; an error listing the keys still missing otherwise.
-#[allow(
-    dead_code,
-    reason = "for `build`, which seals the vault onto the stick once it is wired in"
-)]
 pub fn for_build(loaded: &Loaded, file: Option<&Path>) -> Result<Secrets, SecretsInputError> {
     let mut resolved = resolve(loaded, file, &process_env)?;
     if let Some(mut terminal) = Terminal::if_interactive() {
@@ -283,10 +279,6 @@ pub fn for_build(loaded: &Loaded, file: Option<&Path>) -> Result<Secrets, Secret
 
 /// The vault passphrase: `file` (its first line), else `env`'s
 /// [`PASSPHRASE_ENV`], else `ask` (twice). At least [`MIN_PASSPHRASE_CHARS`].
-#[allow(
-    dead_code,
-    reason = "for `build`, which seals the vault onto the stick once it is wired in"
-)]
 pub fn vault_passphrase(
     file: Option<&Path>,
     env: Env<'_>,
@@ -321,10 +313,6 @@ pub fn vault_passphrase(
 /// The vault and, for a zero-touch site, its key file: the two files that
 /// carry secrets onto the stick (`layout::VAULT`, `layout::VAULT_KEY`).
 #[derive(Debug)]
-#[allow(
-    dead_code,
-    reason = "for `build`, which seals the vault onto the stick once it is wired in"
-)]
 pub struct SealedVault {
     pub vault: Vec<u8>,
     pub key_file: Option<Secret>,
@@ -332,10 +320,6 @@ pub struct SealedVault {
 
 /// Seals `secrets` as the site's policy says. `passphrase` is called only for
 /// a site that unlocks with a passphrase.
-#[allow(
-    dead_code,
-    reason = "for `build`, which seals the vault onto the stick once it is wired in"
-)]
 pub fn seal_vault(
     site: &Site,
     secrets: &Secrets,
@@ -360,10 +344,6 @@ pub fn seal_vault(
 }
 
 /// What `build` prints, loudly, for a zero-touch site.
-#[allow(
-    dead_code,
-    reason = "for `build`, which seals the vault onto the stick once it is wired in"
-)]
 pub fn zero_touch_warning() -> Text {
     Text::new(
         format!(

@@ -67,49 +67,16 @@ fn demo_secrets() -> Secrets {
 }
 
 /// A stick folder: the demo site plan, a 3DES PFX per terminal made by openssl
-/// with the demo password, and the manifest.
+/// (oqs_e2e::pfx) with the demo password, and the manifest.
 fn make_stick(root: &Path) {
     let secrets = demo_secrets();
     std::fs::create_dir_all(root.join("oqs/certs")).unwrap();
     std::fs::copy(demo("site.toml"), root.join(payload::layout::SITE_PLAN)).unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let key = work.path().join("key.pem");
-    let cert = work.path().join("cert.pem");
-    tools::run_ok(
-        Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1190",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .args(["-subj", "/CN=OQS-UKETSUKE1/O=oqs-stick test"]),
-    );
     for terminal in ["OQS-UKETSUKE1", "OQS-UKETSUKE2", "OQS-SHINSATSU"] {
         let password = secrets.certificate_password(terminal).unwrap();
         let pfx = root.join(payload::layout::certificate(terminal));
-        tools::run_ok(
-            Command::new("openssl")
-                .args([
-                    "pkcs12",
-                    "-export",
-                    "-certpbe",
-                    "PBE-SHA1-3DES",
-                    "-keypbe",
-                    "PBE-SHA1-3DES",
-                    "-macalg",
-                    "sha1",
-                ])
-                .arg("-inkey")
-                .arg(&key)
-                .arg("-in")
-                .arg(&cert)
-                .arg("-out")
-                .arg(&pfx)
-                .arg("-passout")
-                .arg(format!("pass:{}", password.expose())),
-        );
+        // 3DES: what older Windows 10 (and Wine) import.
+        oqs_e2e::pfx::make_pfx(&pfx, terminal, password.expose(), 1190, false);
     }
     let scanned = manifest::scan_dir(root).unwrap();
     std::fs::write(
