@@ -13,10 +13,10 @@ export OQS_REQUIRE_TOOLS=1
 echo "== cargo fmt --check" >&2
 cargo fmt --all --check
 echo "== clippy (Linux)" >&2
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 echo "== clippy (x86_64-pc-windows-gnu)" >&2
-cargo clippy --workspace --all-targets --locked --target x86_64-pc-windows-gnu -- -D warnings
+cargo clippy --workspace --all-targets --target x86_64-pc-windows-gnu -- -D warnings
 echo "== build oqs-firstboot.exe" >&2
-cargo build --locked --release --target x86_64-pc-windows-gnu -p oqs-firstboot
+cargo build --release --target x86_64-pc-windows-gnu -p oqs-firstboot
 echo "== tests" >&2
-cargo test --workspace --locked
+cargo test --workspace
