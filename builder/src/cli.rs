@@ -76,6 +76,8 @@ pub enum Command {
     /// time (only Base64-encoded, as Windows requires). With --terminal the computer
     /// name is fixed for that terminal; without, firstboot identifies the terminal.
     AnswerFile(AnswerFileArgs),
+    /// Look into a Windows image (install.wim / .esd) or split it into .swm parts.
+    Wim(WimArgs),
     /// List every terminal's certificate (PFX): subject, serial, expiry, days left, status.
     ///
     /// Opens each PFX with its password from secrets.toml (or OQS_SECRET_CERTIFICATES_<TERMINAL>,
@@ -185,4 +187,33 @@ pub struct AnswerFileArgs {
     /// The install.wim image index to show (build finds it from the media).
     #[arg(long, value_name = "N")]
     pub image_index: Option<u32>,
+}
+
+#[derive(Args)]
+pub struct WimArgs {
+    #[command(subcommand)]
+    pub command: WimCommand,
+}
+
+#[derive(Subcommand)]
+pub enum WimCommand {
+    /// Images (index, name, edition), compression and part of a WIM file.
+    Info {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Split a WIM into install.swm, install2.swm, ... of at most --size MiB each.
+    ///
+    /// Resources are copied as they are (no recompression); Windows Setup accepts
+    /// the set in sources\ in place of install.wim. Solid (ESD) images cannot be
+    /// split: export them to a WIM first.
+    Split {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(value_name = "OUTDIR")]
+        out_dir: PathBuf,
+        /// Largest part in MiB.
+        #[arg(long, default_value_t = wim::DEFAULT_PART_MIB)]
+        size: u64,
+    },
 }

@@ -509,3 +509,50 @@ fn check_reports_every_mistake_with_its_line() {
         );
     }
 }
+
+#[test]
+fn wim_info_and_split_commands() {
+    if !tools::require("wim_info_and_split_commands", &["wimlib-imagex"]) {
+        return;
+    }
+    let Some(d) = demo() else { return };
+    let install = d.media.join("sources/install.wim");
+    let info = builder()
+        .args(["--json", "wim", "info"])
+        .arg(&install)
+        .output()
+        .unwrap();
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    let names: Vec<&str> = info["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, oqs_e2e::media::EDITIONS);
+
+    let out = tempfile::tempdir().unwrap();
+    let split = builder()
+        .args(["wim", "split"])
+        .arg(&install)
+        .arg(out.path())
+        .args(["--size", "40"])
+        .output()
+        .unwrap();
+    assert!(
+        split.status.success(),
+        "{}",
+        String::from_utf8_lossy(&split.stderr)
+    );
+    assert!(fs::read_dir(out.path()).unwrap().count() >= 3);
+    tools::run_ok(
+        Command::new("wimlib-imagex")
+            .args(["verify", "install.swm", "--ref=install*.swm"])
+            .current_dir(out.path()),
+    );
+}

@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod inspect;
 mod verify;
+mod wim;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&args, &cli.global),
         Command::Inspect(args) => inspect::run(&args, &cli.global),
         Command::AnswerFile(args) => answer_file::run(&args, &cli.global),
+        Command::Wim(args) => wim::run(&args, &cli.global),
         Command::Certs(args) => certs::run(&args, &cli.global),
         Command::Diff(args) => diff::run(&args, &cli.global),
     }
