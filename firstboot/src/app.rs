@@ -33,11 +33,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             stick,
             set_computer_name,
         } => identify_command(&stick, set_computer_name),
+        Command::Role { action } => crate::role_command::run(action),
     }
 }
 
 /// The stick, checked against its manifest: refuses to go on at any mismatch.
-fn open_stick(args: &StickArgs) -> anyhow::Result<Stick> {
+pub(crate) fn open_stick(args: &StickArgs) -> anyhow::Result<Stick> {
     let stick = match &args.stick {
         Some(dir) => Stick::at(dir),
         None => default_stick()?,
@@ -80,7 +81,7 @@ fn default_stick() -> anyhow::Result<Stick> {
 }
 
 /// This machine, or the simulated one in `--sim-state`.
-enum HostChoice {
+pub(crate) enum HostChoice {
     Sim {
         file: PathBuf,
         host: Box<SimHost>,
@@ -90,7 +91,7 @@ enum HostChoice {
 }
 
 impl HostChoice {
-    fn open(
+    pub(crate) fn open(
         args: &StickArgs,
         secrets: Option<(&payload::Site, &Secrets)>,
     ) -> anyhow::Result<HostChoice> {
@@ -103,7 +104,7 @@ impl HostChoice {
         native_host(secrets)
     }
 
-    fn host(&mut self) -> &mut dyn Host {
+    pub(crate) fn host(&mut self) -> &mut dyn Host {
         match self {
             HostChoice::Sim { host, .. } => host.as_mut(),
             #[cfg(windows)]
@@ -112,7 +113,7 @@ impl HostChoice {
     }
 
     /// Saves the simulated machine; nothing to do for a real one.
-    fn close(self) -> anyhow::Result<()> {
+    pub(crate) fn close(self) -> anyhow::Result<()> {
         match self {
             HostChoice::Sim { file, host } => save_sim(&file, &host),
             #[cfg(windows)]

@@ -59,6 +59,71 @@ pub enum Command {
         #[arg(long)]
         set_computer_name: bool,
     },
+    /// Which terminal serves the 電子カルテ link (shared req/res folders) / 電子カルテ連携の担当端末
+    Role {
+        #[command(subcommand)]
+        action: RoleAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleAction {
+    /// Where this terminal's OQSComApp reads requests, and who holds the lease / 現在の担当
+    Status {
+        #[command(flatten)]
+        args: RoleArgs,
+    },
+    /// Make this terminal the active one: take the lease, point OQSComApp at the shared
+    /// folders, restart it. Refused while another terminal is alive / この端末を担当にする
+    Activate {
+        #[command(flatten)]
+        args: RoleArgs,
+        /// Take the lease even from a terminal whose heartbeat is recent (only when it is
+        /// certainly down: two active terminals would read the same requests).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Point this terminal at its local folders and give up the lease / この端末を待機にする
+    Standby {
+        #[command(flatten)]
+        args: RoleArgs,
+    },
+    /// The scheduled heartbeat: the active terminal renews its lease; a terminal that lost
+    /// it points itself back at its local folders / 定期確認(毎分)
+    Check {
+        #[command(flatten)]
+        args: RoleArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    #[command(flatten)]
+    pub stick: StickArgs,
+    /// Act as this terminal instead of identifying the machine.
+    #[arg(long, value_name = "NAME")]
+    pub terminal: Option<String>,
+    /// Print the result as JSON (on failure: {"error": ...}).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub files: LinkFiles,
+}
+
+/// Off Windows (tests, benchmarks) the terminal's files are stand-ins given here; all
+/// three or none. On Windows they default to UserDefinition.property, the folder above
+/// the shared request folder, and OQSComAppRestart.bat.
+#[derive(Debug, Args)]
+pub struct LinkFiles {
+    /// FOR TESTING: the UserDefinition.property to edit.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub property_file: Option<PathBuf>,
+    /// FOR TESTING: the folder holding the lease (stands in for the share).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub lease_dir: Option<PathBuf>,
+    /// FOR TESTING: the program run instead of OQSComAppRestart.bat.
+    #[arg(long, value_name = "PROGRAM", hide = true)]
+    pub restart_cmd: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -86,13 +86,7 @@ pub fn resolve<'s>(
     site: &'s Site,
     forced: Option<&str>,
 ) -> anyhow::Result<&'s Terminal> {
-    let names = || {
-        site.terminals
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = || terminal_names(site);
     let name = match forced {
         Some(name) => name.to_owned(),
         None => match identify(host, site)? {
@@ -112,7 +106,13 @@ pub fn resolve<'s>(
             ),
         },
     };
-    site.terminal(&name).ok_or_else(|| {
+    named(site, &name)
+}
+
+/// The site's terminal called `name`, or an error listing the terminals there are.
+pub fn named<'s>(site: &'s Site, name: &str) -> anyhow::Result<&'s Terminal> {
+    let names = || terminal_names(site);
+    site.terminal(name).ok_or_else(|| {
         anyhow::anyhow!(
             "{}",
             Text::new(
@@ -124,4 +124,12 @@ pub fn resolve<'s>(
             )
         )
     })
+}
+
+fn terminal_names(site: &Site) -> String {
+    site.terminals
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

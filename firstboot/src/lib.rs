@@ -8,6 +8,7 @@ pub mod host;
 pub mod identify;
 pub mod link;
 pub mod paths;
+pub mod role_command;
 pub mod secrets_source;
 pub mod step;
 pub mod steps;
