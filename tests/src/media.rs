@@ -89,9 +89,15 @@ pub fn write_media(dir: &Path, payload_bytes: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Incompressible, reproducible bytes (xorshift), written in large chunks.
+/// Incompressible, reproducible bytes (xorshift) into a file.
 pub fn write_random(path: &Path, len: u64, seed: u64) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(path)?);
+    write_noise(&mut out, len, seed)?;
+    out.flush()
+}
+
+/// `len` incompressible bytes, the same for the same `seed`, written in 1 MiB chunks.
+pub fn write_noise(out: &mut dyn Write, len: u64, seed: u64) -> std::io::Result<()> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut chunk = vec![0u8; 1 << 20];
     let mut left = len;
@@ -106,5 +112,5 @@ pub fn write_random(path: &Path, len: u64, seed: u64) -> std::io::Result<()> {
         out.write_all(&chunk[..n])?;
         left -= n as u64;
     }
-    out.flush()
+    Ok(())
 }

@@ -30,21 +30,7 @@ impl Source for Noise {
     }
 
     fn write_to(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
-        let mut x = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut buf = vec![0u8; 4 << 20];
-        let mut left = self.len;
-        while left > 0 {
-            for word in buf.chunks_exact_mut(8) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                word.copy_from_slice(&x.to_le_bytes());
-            }
-            let n = left.min(buf.len() as u64) as usize;
-            out.write_all(&buf[..n])?;
-            left -= n as u64;
-        }
-        Ok(())
+        oqs_e2e::media::write_noise(out, self.len, self.seed)
     }
 }
 
