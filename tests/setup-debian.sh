@@ -10,7 +10,7 @@ packages=(
   dosfstools mtools gdisk fdisk
   wimtools wixl msitools
   qemu-system-x86 ovmf
-  openssl
+  openssl nasm
 )
 
 missing=()

@@ -1,6 +1,8 @@
 //! Volume geometry (cluster size, FAT size, where data starts) and the sectors that
 //! describe it: the FAT32 boot sector with its BPB, and the FSInfo sector.
 
+use crate::boot_code::BOOT_SECTOR;
+
 pub(crate) const SECTOR: u64 = 512;
 pub(crate) const MIB: u64 = 1 << 20;
 /// FAT32 needs at least this many clusters, or Windows and Linux take it for FAT16.
@@ -83,12 +85,11 @@ impl Geometry {
         (self.reserved_sectors + NUM_FATS * self.fat_sectors) * SECTOR
     }
 
-    /// The FAT32 boot sector (also written as the backup at sector 6).
+    /// The FAT32 boot sector (also written as the backup at sector 6): the BPB, and the
+    /// code that loads `BOOTMGR` on a legacy BIOS (`boot/vbr.asm`), which brings its jump
+    /// over the BPB and the 55AA signature.
     pub(crate) fn boot_sector(&self, serial: u32, label: &[u8; 11]) -> [u8; 512] {
-        let mut s = [0u8; 512];
-        // Jump over the BPB to a stub that hands back to the firmware (INT 18h): the stick
-        // boots by UEFI, and a legacy BIOS that tries this volume gets a clean "no boot".
-        s[..3].copy_from_slice(&[0xEB, 0x58, 0x90]);
+        let mut s = *BOOT_SECTOR;
         s[3..11].copy_from_slice(b"MSWIN4.1");
         s[11..13].copy_from_slice(&(SECTOR as u16).to_le_bytes());
         s[13] = self.sectors_per_cluster as u8;
@@ -108,8 +109,6 @@ impl Geometry {
         s[67..71].copy_from_slice(&serial.to_le_bytes());
         s[71..82].copy_from_slice(label);
         s[82..90].copy_from_slice(b"FAT32   ");
-        s[90..95].copy_from_slice(&[0xCD, 0x18, 0xF4, 0xEB, 0xFD]);
-        s[510..].copy_from_slice(&[0x55, 0xAA]);
         s
     }
 }
@@ -193,5 +192,11 @@ mod tests {
         assert_eq!(&s[71..82], b"OQS-STICK  ");
         assert_eq!(&s[82..90], b"FAT32   ");
         assert_eq!(&s[510..], &[0x55, 0xAA]);
+        assert_eq!(
+            &s[..3],
+            &BOOT_SECTOR[..3],
+            "the jump lands on the boot code"
+        );
+        assert_eq!(&s[0x5A..], &BOOT_SECTOR[0x5A..], "the boot code is whole");
     }
 }

@@ -20,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+mod boot_code;
 mod bpb;
 mod builder;
 mod crc32;

@@ -1,5 +1,7 @@
 //! The Master Boot Record: one partition, or the protective entry in front of a GPT.
 
+use crate::boot_code::MBR_CODE;
+
 /// FAT32 with LBA addressing: what Windows creates on sticks, read by every firmware.
 pub(crate) const TYPE_FAT32_LBA: u8 = 0x0C;
 pub(crate) const TYPE_GPT_PROTECTIVE: u8 = 0xEE;
@@ -13,11 +15,12 @@ pub(crate) struct Entry {
     pub(crate) sectors: u64,
 }
 
-/// An MBR holding `entry` as its only partition. The boot code is a stub handing back to
-/// the firmware (INT 18h): the stick boots by UEFI.
+/// An MBR holding `entry` as its only partition, with the boot code that loads the
+/// active partition's boot sector on a legacy BIOS (`boot/mbr.asm`). UEFI firmware
+/// ignores the code and reads the partition table.
 pub(crate) fn mbr(disk_signature: u32, entry: &Entry) -> [u8; 512] {
     let mut s = [0u8; 512];
-    s[..2].copy_from_slice(&[0xCD, 0x18]);
+    s[..MBR_CODE.len()].copy_from_slice(MBR_CODE);
     s[440..444].copy_from_slice(&disk_signature.to_le_bytes());
     let e = &mut s[ENTRIES_OFFSET..ENTRIES_OFFSET + 16];
     e[0] = if entry.active { 0x80 } else { 0 };
@@ -30,7 +33,8 @@ pub(crate) fn mbr(disk_signature: u32, entry: &Entry) -> [u8; 512] {
     s
 }
 
-/// The protective MBR of a GPT disk: one 0xEE entry over the whole disk (UEFI 5.2.3).
+/// The protective MBR of a GPT disk: one 0xEE entry over the whole disk (UEFI 5.2.3),
+/// and no boot code: a GPT stick boots by UEFI only.
 pub(crate) fn protective(disk_sectors: u64) -> [u8; 512] {
     let mut s = mbr(
         0,
@@ -41,7 +45,7 @@ pub(crate) fn protective(disk_sectors: u64) -> [u8; 512] {
             sectors: disk_sectors - 1,
         },
     );
-    s[..2].fill(0);
+    s[..MBR_CODE.len()].fill(0);
     s
 }
 
@@ -89,6 +93,7 @@ mod tests {
         assert_eq!(&s[440..444], &0xDEAD_BEEFu32.to_le_bytes());
         assert_eq!(&s[510..], &[0x55, 0xAA]);
         assert!(s[462..510].iter().all(|&b| b == 0));
+        assert_eq!(&s[..440], MBR_CODE);
     }
 
     #[test]
@@ -101,5 +106,6 @@ mod tests {
             u32::MAX
         );
         assert_eq!(&s[446 + 5..446 + 8], &[0xFE, 0xFF, 0xFF]);
+        assert!(s[..440].iter().all(|&b| b == 0), "no BIOS boot code");
     }
 }
