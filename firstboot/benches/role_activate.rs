@@ -62,7 +62,7 @@ fn main() {
             name: names[prev],
             ..terminal
         };
-        role::check(&mut hosts[prev], &demoted).expect("check");
+        role::check(&mut hosts[prev], &demoted, false).expect("check");
     }
     report("role activate (excluding restart)", &mut times);
     report("no-op restart command (excluded above)", &mut restarts);

@@ -183,11 +183,13 @@ fn configure(common: &Common, command: engine::Command, json: bool) -> anyhow::R
     let report = {
         let host = choice.host();
         let terminal = identify::resolve(host, site, common.terminal.as_deref())?;
+        let state_dir = crate::paths::state_dir(host)?;
         let steps = steps::build(&Inputs {
             site,
             terminal,
             secrets: &secrets,
             stick: &stick,
+            state_dir: &state_dir,
         })?;
         let filter = Filter {
             only: common.only.clone(),

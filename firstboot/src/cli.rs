@@ -100,6 +100,10 @@ pub enum RoleAction {
 pub struct RoleArgs {
     #[command(flatten)]
     pub stick: StickArgs,
+    /// Read the site plan from this file instead of the stick (the scheduled check
+    /// uses the copy firstboot leaves in C:\ProgramData\oqs-stick: the stick is gone by then).
+    #[arg(long, value_name = "FILE", conflicts_with = "stick")]
+    pub site: Option<PathBuf>,
     /// Act as this terminal instead of identifying the machine.
     #[arg(long, value_name = "NAME")]
     pub terminal: Option<String>,

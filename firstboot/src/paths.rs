@@ -23,3 +23,13 @@ pub fn log(host: &dyn Host) -> HostResult<String> {
 pub fn staged_dir(host: &dyn Host) -> HostResult<String> {
     Ok(format!(r"{}\staged", state_dir(host)?))
 }
+
+/// firstboot's own exe, copied from the stick for the scheduled `role check`.
+pub fn local_exe(state_dir: &str) -> String {
+    format!(r"{state_dir}\oqs-firstboot.exe")
+}
+
+/// The site plan, copied from the stick for the scheduled `role check`.
+pub fn local_site(state_dir: &str) -> String {
+    format!(r"{state_dir}\site.toml")
+}

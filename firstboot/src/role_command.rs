@@ -10,7 +10,7 @@ use crate::link::role::{
     self, Activated, Checked, DEFAULT_STALE_AFTER, Status, Switched, Terminal,
 };
 use payload::Text;
-use payload::site::{KarteLink, Site};
+use payload::site::{KarteLink, Role, Site};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -23,8 +23,10 @@ pub fn run(action: RoleAction) -> anyhow::Result<ExitCode> {
         RoleAction::Standby { args } => (args, Op::Standby),
         RoleAction::Check { args } => (args, Op::Check),
     };
-    let stick = open_stick(&args.stick)?;
-    let site = stick.site()?.site;
+    let site = match &args.site {
+        Some(file) => payload::site::load_file(file)?.site,
+        None => open_stick(&args.stick)?.site()?.site,
+    };
     anyhow::ensure!(
         site.karte_link.enabled,
         "{}",
@@ -34,6 +36,9 @@ pub fn run(action: RoleAction) -> anyhow::Result<ExitCode> {
         )
     );
     let name = terminal_name(&args, &site)?;
+    let primary = site
+        .terminal(&name)
+        .is_some_and(|t| t.role == Role::Primary);
     let (mut host, lease_dir) = link_host(&args.files, &site.karte_link)?;
     let terminal = Terminal {
         name: &name,
@@ -48,7 +53,9 @@ pub fn run(action: RoleAction) -> anyhow::Result<ExitCode> {
         Op::Standby => {
             role::standby(&mut host, &terminal).map(|s| shown(&s, standby_text(&name, &s)))
         }
-        Op::Check => role::check(&mut host, &terminal).map(|c| shown(&c, checked_text(&name, &c))),
+        Op::Check => {
+            role::check(&mut host, &terminal, primary).map(|c| shown(&c, checked_text(&name, &c)))
+        }
     };
     match done {
         Ok((json, text)) => {
@@ -208,10 +215,28 @@ fn standby_text(name: &str, s: &Switched) -> Text {
 
 fn checked_text(name: &str, c: &Checked) -> Text {
     match c {
-        Checked::Active { .. } => Text::new(
+        Checked::Active {
+            repointed: None, ..
+        } => Text::new(
             format!("{name} は担当です。応答時刻を更新しました"),
             format!("{name} is active; heartbeat renewed"),
         ),
+        Checked::Active {
+            repointed: Some(s), ..
+        } => {
+            let s = switched_text(s);
+            Text::new(
+                format!(
+                    "{name} は担当です。共有フォルダーから外れていた設定を戻しました。{}",
+                    s.ja
+                ),
+                format!(
+                    "{name} is active; settings that had left the shared folders were put back; {}",
+                    s.en
+                ),
+            )
+        }
+        Checked::Activated(a) => activated_text(name, a),
         Checked::Standby => Text::new(
             format!("{name} は待機中です(ローカルのフォルダー)"),
             format!("{name} is standby (local folders)"),

@@ -32,10 +32,7 @@ impl Stick {
     /// payload is hashed: the Windows set-up files are Setup's business, and
     /// hashing a 5 GB install image at every first logon would cost minutes.
     pub fn verify(&self) -> anyhow::Result<Vec<Mismatch>> {
-        let sums_path = self.path(layout::MANIFEST_SUMS);
-        let text = std::fs::read_to_string(&sums_path)
-            .with_context(|| format!("cannot read the manifest {}", sums_path.display()))?;
-        let manifest = Manifest::parse_sums(&text, layout::MANIFEST_SUMS)?;
+        let manifest = self.manifest()?;
         let prefix = format!("{}/", layout::PAYLOAD_DIR);
         let expected = Manifest::from_entries(
             manifest
@@ -57,6 +54,23 @@ impl Stick {
                 .filter(|e| !layout::outside_manifest(&e.path)),
         );
         Ok(expected.compare(&actual))
+    }
+
+    fn manifest(&self) -> anyhow::Result<Manifest> {
+        let sums_path = self.path(layout::MANIFEST_SUMS);
+        let text = std::fs::read_to_string(&sums_path)
+            .with_context(|| format!("cannot read the manifest {}", sums_path.display()))?;
+        Ok(Manifest::parse_sums(&text, layout::MANIFEST_SUMS)?)
+    }
+
+    /// A payload file's SHA-256 as the manifest records it (the stick was checked
+    /// against the manifest when it was opened), without reading the file again.
+    pub fn sha256(&self, relative: &str) -> anyhow::Result<String> {
+        let manifest = self.manifest()?;
+        let entry = manifest.get(relative).with_context(|| {
+            format!("{relative} is not in the stick's manifest; rebuild the stick")
+        })?;
+        Ok(entry.sha256.clone())
     }
 
     pub fn site(&self) -> anyhow::Result<Loaded> {

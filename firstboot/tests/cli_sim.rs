@@ -284,7 +284,9 @@ fn unknown_terminal_and_bad_filter_are_explained() {
     let msg = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        msg.contains("no step \"nonsense\"; the steps are: user.oqscomapp, user.onsrenkei,"),
+        msg.contains(
+            "no step \"nonsense\"; the steps are: local-copy, user.oqscomapp, user.onsrenkei,"
+        ),
         "{msg}"
     );
 }

@@ -122,7 +122,8 @@ fn applied_terminal_is_as_oqs_facts_say() {
         vec![
             "OQS_daily_restart",
             "OQS_exec_comappdelfile_running",
-            "OQS_exec_distroappstart"
+            "OQS_exec_distroappstart",
+            "OQS_stick_role_check"
         ]
     );
     assert!(host.task("OQS_daily_restart").unwrap().1 == "OqsComApp");

@@ -2,7 +2,7 @@
 //! tiny real installers packed like ONS ships them, and a stand-in Windows media
 //! tree. Nothing is downloaded and nothing binary is checked in.
 
-use crate::fixtures::{tiny_exe_installer, tiny_msi, zip_of};
+use crate::fixtures::{tiny_crx, tiny_exe_installer, tiny_msi, zip_of};
 use crate::media::write_media;
 use crate::pfx::make_pfx;
 use payload::secrets::Secrets;
@@ -54,10 +54,48 @@ pub fn generate(generated: &Path, edition_bytes: Option<u64>) -> std::io::Result
         );
     }
 
+    write_installers(&installers)?;
+
+    write_media(
+        &generated.join("media"),
+        edition_bytes.unwrap_or(DEMO_EDITION_BYTES),
+    )
+}
+
+/// The `UserDefinition.property` the demo OQSComApp installs: CRLF, the seed's
+/// doubled backslashes, and only two of the six DataDir keys (the other four came
+/// with later OQSComApp versions), so firstboot's `karte-link` step has keys to add.
+pub const DEMO_USER_DEFINITION: &[u8] =
+    b"ResponseFileStayTime=10\r\nRequestDataDir=C:\\\\OQS\\\\req\r\nResponseDataDir=C:\\\\OQS\\\\res\r\n";
+
+/// The Edge extensions OQSFaceApp puts in `C:\Program Files\OQS-Auth\ext`.
+pub const DEMO_EXTENSIONS: [&str; 3] = ["delegate", "nopinauth", "pinauth"];
+
+/// The four demo installers, named as `site.toml` names them, into `installers`:
+/// OQSFaceApp (a zipped MSI into `C:\Program Files\OQS-Auth`, with the three Edge
+/// extensions), OQSComApp (a zipped EXE writing its `Version.info`, the
+/// `UserDefinition.property` and `OQSComAppRestart.bat`), OQSDistroApp (a bare
+/// MSI) and Hi-CARA (a zipped EXE).
+pub fn write_installers(installers: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(installers)?;
     let scratch = tempfile::tempdir()?;
-    let face_msi = tiny_msi(scratch.path(), "OQSFaceApp", "4.0.3", &[]);
+    let crx: Vec<(String, Vec<u8>)> = DEMO_EXTENSIONS
+        .iter()
+        .map(|name| (format!(r"ext\{name}.crx"), tiny_crx(name, "1.0.0")))
+        .collect();
+    let crx_files: Vec<(&str, &[u8])> = crx
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let face_msi = tiny_msi(
+        scratch.path(),
+        "OQSFaceApp",
+        "OQS-Auth",
+        "4.0.3",
+        &crx_files,
+    );
     zip_of(
-        &installers,
+        installers,
         "OQSFaceApp_v4.0.3.zip",
         &[("OQSFaceApp_Setup.msi", &fs::read(face_msi)?)],
     );
@@ -65,17 +103,33 @@ pub fn generate(generated: &Path, edition_bytes: Option<u64>) -> std::io::Result
         scratch.path(),
         "setup",
         0,
-        &[(
-            r"C:\Program Files\OQS\OQSComApp\Version.info",
-            b"Version=3.0.2\r\n",
-        )],
+        &[
+            (
+                r"C:\Program Files\OQS\OQSComApp\Version.info",
+                b"Version=3.0.2\r\n",
+            ),
+            (
+                r"C:\ProgramData\OQS\OQSComApp\config\UserDefinition.property",
+                DEMO_USER_DEFINITION,
+            ),
+            (
+                r"C:\Program Files\OQS\OQSComApp\tools\OQSComAppRestart.bat",
+                b"@echo OQSComApp restarted (demo)\r\n",
+            ),
+        ],
     );
     zip_of(
-        &installers,
+        installers,
         "OQSComApp_v3.0.2.zip",
         &[("setup.exe", &fs::read(com_exe)?)],
     );
-    let distro = tiny_msi(scratch.path(), "OQSDistroApp", "2.0.4", &[]);
+    let distro = tiny_msi(
+        scratch.path(),
+        "OQSDistroApp",
+        r"OQS\OQSDistroApp",
+        "2.0.4",
+        &[],
+    );
     fs::copy(distro, installers.join("OQSDistroApp_v2.0.4.msi"))?;
     let hicara = tiny_exe_installer(
         scratch.path(),
@@ -87,13 +141,9 @@ pub fn generate(generated: &Path, edition_bytes: Option<u64>) -> std::io::Result
         )],
     );
     zip_of(
-        &installers,
+        installers,
         "FaceAuthenticatorApp.zip",
         &[("FaceAuthenticatorApp_Setup.exe", &fs::read(hicara)?)],
     );
-
-    write_media(
-        &generated.join("media"),
-        edition_bytes.unwrap_or(DEMO_EDITION_BYTES),
-    )
+    Ok(())
 }

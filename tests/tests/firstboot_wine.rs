@@ -66,12 +66,17 @@ fn demo_secrets() -> Secrets {
     toml::from_str(&std::fs::read_to_string(demo("secrets.toml")).unwrap()).unwrap()
 }
 
-/// A stick folder: the demo site plan, a 3DES PFX per terminal made by openssl
-/// (oqs_e2e::pfx) with the demo password, and the manifest.
-fn make_stick(root: &Path) {
+/// A stick folder: the site plan (the demo's, plus `extra_site`), the demo
+/// installers (tiny real MSIs and EXEs, oqs_e2e::demo), `exe` as oqs-firstboot.exe,
+/// a 3DES PFX per terminal made by openssl (oqs_e2e::pfx) with the demo password,
+/// and the manifest.
+fn make_stick(root: &Path, exe: &Path, extra_site: &str) {
     let secrets = demo_secrets();
     std::fs::create_dir_all(root.join("oqs/certs")).unwrap();
-    std::fs::copy(demo("site.toml"), root.join(payload::layout::SITE_PLAN)).unwrap();
+    let site = std::fs::read_to_string(demo("site.toml")).unwrap() + extra_site;
+    std::fs::write(root.join(payload::layout::SITE_PLAN), site).unwrap();
+    oqs_e2e::demo::write_installers(&root.join("oqs/installers")).unwrap();
+    std::fs::copy(exe, root.join(payload::layout::FIRSTBOOT_EXE)).unwrap();
     for terminal in ["OQS-UKETSUKE1", "OQS-UKETSUKE2", "OQS-SHINSATSU"] {
         let password = secrets.certificate_password(terminal).unwrap();
         let pfx = root.join(payload::layout::certificate(terminal));
@@ -133,7 +138,7 @@ fn firstboot_exe_applies_and_verifies_under_wine() {
     let prefix = prefix::shared();
     let _one_at_a_time = prefix.lock.lock().unwrap();
     let stick = tempfile::tempdir().unwrap();
-    make_stick(stick.path());
+    make_stick(stick.path(), &exe, "");
     // What Windows Setup leaves: the answer file cached in Panther.
     let panther = prefix.drive_c().join("windows/Panther");
     std::fs::create_dir_all(&panther).unwrap();
@@ -219,6 +224,68 @@ fn firstboot_exe_applies_and_verifies_under_wine() {
         "the cached answer file is deleted"
     );
 
+    // The installers ran: MSIs through the Windows Installer API with a verbose log,
+    // EXEs with their output kept; each left its Version.info.
+    let program_files = prefix.drive_c().join("Program Files");
+    for (version_info, version) in [
+        ("OQS-Auth/Version.info", "4.0.3"),
+        ("OQS/OQSComApp/Version.info", "3.0.2"),
+        ("OQS/OQSDistroApp/Version.info", "2.0.4"),
+        ("FaceAuthenticatorApp/Version.info", "1.0.0"),
+    ] {
+        let text = std::fs::read_to_string(program_files.join(version_info))
+            .unwrap_or_else(|e| panic!("{version_info}: {e}\n{out}"));
+        assert_eq!(text, format!("Version={version}\r\n"));
+    }
+    let state = prefix.drive_c().join("ProgramData/oqs-stick");
+    let msi_log = std::fs::read(state.join("face-app.msi.log")).unwrap();
+    assert!(msi_log.len() > 1000, "a verbose MSI log");
+    let exe_log = std::fs::read_to_string(state.join("com-app.log")).unwrap();
+    assert!(
+        exe_log.contains("setup.exe\" /S"),
+        "the EXE's output: {exe_log}"
+    );
+    // The 電子カルテ link: every DataDir key on the local folders, OQSComApp restarted.
+    let property = prefix
+        .drive_c()
+        .join("ProgramData/OQS/OQSComApp/config/UserDefinition.property");
+    let property = std::fs::read_to_string(property).unwrap();
+    for key in [
+        "RequestDataDir",
+        "ResponseDataDir",
+        "PublicMedicalHubRequestDataDir",
+        "PublicMedicalHubResponseDataDir",
+        "ClinicalInfoSharingRequestDataDir",
+        "ClinicalInfoSharingResponseDataDir",
+    ] {
+        let dir = if key.contains("Request") {
+            "req"
+        } else {
+            "res"
+        };
+        assert!(
+            property.contains(&format!("\r\n{key}=C:\\\\OQS\\\\{dir}\r\n")),
+            "{key} in {property}"
+        );
+    }
+    let restart_log = std::fs::read_to_string(state.join("comapp-restart.log")).unwrap();
+    assert!(
+        restart_log.contains("OQSComApp restarted (demo)"),
+        "{restart_log}"
+    );
+    // Edge force-installs the three extensions OQSFaceApp put in its ext folder.
+    let forcelist = r"HKLM\SOFTWARE\Policies\Microsoft\Edge\ExtensionInstallForcelist";
+    let update_url = "file:///C:/ProgramData/oqs-stick/edge/updates.xml";
+    for (n, name) in oqs_e2e::demo::DEMO_EXTENSIONS.iter().enumerate() {
+        let entry = value(forcelist, &(n + 1).to_string());
+        let wanted = format!("{};{update_url}", oqs_e2e::fixtures::crx_id(name));
+        assert!(entry.ends_with(&wanted), "{entry} vs {wanted}");
+    }
+    let updates = std::fs::read_to_string(state.join("edge/updates.xml")).unwrap();
+    assert!(updates.contains("pinauth.crx"), "{updates}");
+    // What the scheduled role check runs once the stick is gone.
+    assert!(state.join("oqs-firstboot.exe").is_file() && state.join("site.toml").is_file());
+
     // Credentials and the certificate, read back through CredRead / the store by verify.
     let verify = run("verify", &["--json"]);
     assert!(
@@ -273,4 +340,47 @@ fn firstboot_exe_applies_and_verifies_under_wine() {
             "a secret leaked into the Wine run's output or log"
         );
     }
+    drop(_one_at_a_time);
+    a_failing_installer_names_its_log(&exe, prefix);
+}
+
+/// An installer that exits 1603: the run fails, says so with the code and the log
+/// to read, and the log holds what the installer printed.
+fn a_failing_installer_names_its_log(exe: &Path, prefix: &Prefix) {
+    let _one_at_a_time = prefix.lock.lock().unwrap();
+    let stick = tempfile::tempdir().unwrap();
+    let extra = "\n[[installers]]\nid = \"broken\"\nkind = \"exe\"\nfile = \"generated/installers/broken.exe\"\nargs = [\"/quiet\"]\n";
+    let installers = stick.path().join("oqs/installers");
+    std::fs::create_dir_all(&installers).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let broken = oqs_e2e::fixtures::tiny_exe_installer(scratch.path(), "broken", 1603, &[]);
+    std::fs::copy(broken, installers.join("broken.exe")).unwrap();
+    make_stick(stick.path(), exe, extra);
+    let out = prefix.run(&[
+        Prefix::windows_path(exe).as_str(),
+        "--lang",
+        "en",
+        "apply",
+        "--stick",
+        &Prefix::windows_path(stick.path()),
+        "--secrets",
+        &Prefix::windows_path(&demo("secrets.toml")),
+        "--terminal",
+        TERMINAL,
+        "--only",
+        "install.broken",
+    ]);
+    let text = text(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        outcomes(&text).contains(&("install.broken".into(), "FAILED".into())),
+        "{text}"
+    );
+    assert!(
+        text.contains("1603") && text.contains(r"C:\ProgramData\oqs-stick\broken.log"),
+        "{text}"
+    );
+    let log =
+        std::fs::read_to_string(prefix.drive_c().join("ProgramData/oqs-stick/broken.log")).unwrap();
+    assert!(log.contains("broken.exe\" /quiet"), "{log}");
 }

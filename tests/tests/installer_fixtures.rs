@@ -35,8 +35,9 @@ fn tiny_msi_has_the_product_version_and_files() {
     let msi = tiny_msi(
         dir.path(),
         "OQSDistroApp",
+        r"OQS\OQSDistroApp",
         "2.0.4",
-        &[("readme.txt", b"hello")],
+        &[("readme.txt", b"hello"), (r"ext\a.crx", b"crx")],
     );
     assert_eq!(
         msi_property(&msi, "ProductVersion").as_deref(),
@@ -49,7 +50,7 @@ fn tiny_msi_has_the_product_version_and_files() {
     let out = tools::run_ok(Command::new("msiinfo").arg("export").arg(&msi).arg("File"));
     let files = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        files.contains("Version.info") && files.contains("readme.txt"),
+        files.contains("Version.info") && files.contains("readme.txt") && files.contains("a.crx"),
         "{files}"
     );
 }
@@ -173,15 +174,22 @@ fn under_wine_the_exe_writes_and_exits_and_the_msi_installs() {
     let failing = tiny_exe_installer(dir.path(), "broken", 1603, &[]);
     assert_eq!(run_exit_code(&prefix, &failing, ""), 1603);
 
-    let msi = tiny_msi(dir.path(), "OQSDistroApp", "2.0.4", &[]);
+    let msi = tiny_msi(
+        dir.path(),
+        "OQSDistroApp",
+        r"OQS\OQSDistroApp",
+        "2.0.4",
+        &[(r"ext\a.crx", b"crx")],
+    );
     let msiexec = ["msiexec", "/i", &windows_path(&msi), "/qn"];
     let status = wine(&prefix, "wine", &msiexec).status().unwrap();
     assert!(status.success(), "msiexec: {status}");
-    let installed = drive_c.join("Program Files/OQSDistroApp/Version.info");
+    let installed = drive_c.join("Program Files/OQS/OQSDistroApp");
     assert_eq!(
-        std::fs::read_to_string(&installed).unwrap(),
+        std::fs::read_to_string(installed.join("Version.info")).unwrap(),
         "Version=2.0.4\r\n"
     );
+    assert_eq!(std::fs::read(installed.join("ext/a.crx")).unwrap(), b"crx");
 
     // The prefix's wineserver goes before the temp dir does.
     let _ = wine(&prefix, "wineserver", &["-k"]).status();

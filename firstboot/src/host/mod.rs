@@ -15,6 +15,7 @@ pub use error::{HostError, HostResult};
 pub use fingerprint::Fingerprint;
 pub use types::*;
 
+use crate::link::installer::Launch;
 use payload::{Secret, Text};
 
 /// Everything firstboot needs from Windows. Paths are Windows paths (`C:\...`).
@@ -109,6 +110,12 @@ pub trait Host {
     fn remove_file(&mut self, path: &str) -> HostResult<bool>;
     fn is_dir(&self, path: &str) -> HostResult<bool>;
     fn create_dir_all(&mut self, path: &str) -> HostResult<()>;
+
+    // Programs
+    /// Runs `launch` and waits for it up to its timeout: an MSI through the Windows
+    /// Installer API (no UI, verbose log), an EXE by CreateProcess with no console
+    /// input and its output appended to its log.
+    fn run(&mut self, launch: &Launch) -> HostResult<Exit>;
 
     /// Restarts Windows (after the caller has saved everything).
     fn reboot(&mut self) -> HostResult<()>;

@@ -209,3 +209,12 @@ pub enum KnownFolder {
     /// `C:\Windows`.
     Windows,
 }
+
+/// How a program or an MSI installation run by the host ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Exit {
+    /// The exit code (Windows' 32-bit codes, as `i32`), or the Windows Installer's result.
+    Code(i32),
+    /// Still running at the timeout: an EXE and its children were ended.
+    TimedOut,
+}

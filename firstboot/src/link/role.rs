@@ -378,8 +378,14 @@ pub fn standby(host: &mut impl LinkHost, t: &Terminal) -> Result<Switched, RoleE
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Checked {
-    /// This terminal holds the lease; its heartbeat is renewed.
-    Active { lease: Lease },
+    /// This terminal holds the lease; its heartbeat is renewed. `repointed` when its
+    /// settings had drifted off the shared folders and were put back.
+    Active {
+        lease: Lease,
+        repointed: Option<Switched>,
+    },
+    /// The site's primary found the lease free (or its holder silent) and took it.
+    Activated(Activated),
     /// Another terminal took the lease; this one now points at its local folders.
     Demoted {
         holder: Option<String>,
@@ -389,14 +395,43 @@ pub enum Checked {
     Standby,
 }
 
-/// The scheduled check: the active terminal renews its heartbeat; a terminal that
-/// lost the lease (taken over while it was unreachable) points itself back local.
-pub fn check(host: &mut impl LinkHost, t: &Terminal) -> Result<Checked, RoleError> {
+/// The scheduled check: the active terminal renews its heartbeat (and keeps its
+/// settings on the share); a terminal that lost the lease (taken over while it was
+/// unreachable) points itself back local. The site's `primary` also takes a lease
+/// nobody holds or whose holder went silent, so a new site starts serving without a
+/// manual `activate`, while a standby that staff activated keeps the lease as long
+/// as it is alive (no flapping back when the primary returns).
+pub fn check(host: &mut impl LinkHost, t: &Terminal, primary: bool) -> Result<Checked, RoleError> {
     let holder = match lease::renew(t.lease_dir, t.name, host.now()) {
-        Ok(lease) => return Ok(Checked::Active { lease }),
+        Ok(lease) => {
+            let current = read(host)?;
+            let plan = plan(t.link, &current, Target::Shared)?;
+            let started = Instant::now();
+            let repointed = if write_if_changed(host, &current, &plan)? {
+                let restart_time = restart(host)?;
+                Some(Switched {
+                    restarted: true,
+                    changes: plan.changes,
+                    switch_time: started.elapsed().saturating_sub(restart_time),
+                    restart_time: Some(restart_time),
+                })
+            } else {
+                None
+            };
+            return Ok(Checked::Active { lease, repointed });
+        }
         Err(LeaseError::Lost { holder }) => holder,
         Err(e) => return Err(e.into()),
     };
+    if primary {
+        let free = match lease::status(t.lease_dir)? {
+            None => true,
+            Some(l) => l.is_stale(host.now(), t.stale_after),
+        };
+        if free {
+            return activate(host, t, false).map(Checked::Activated);
+        }
+    }
     let current = read(host)?;
     if pointing(t.link, &current)? == Pointing::Local {
         return Ok(Checked::Standby);

@@ -234,7 +234,15 @@ impl Step for EdgeExtensions {
     fn check(&self, host: &dyn Host) -> anyhow::Result<State> {
         let packages = match self.packages(host)? {
             Ok(packages) => packages,
-            Err(why) => return Ok(State::Unknown(why)),
+            // Before OQSFaceApp is installed (plan on a fresh terminal): the policy
+            // will be set; apply refuses while the packages are still missing.
+            Err(why) => {
+                return Ok(State::Differs(vec![Change {
+                    what: self.dir.clone(),
+                    before: Shown::Absent,
+                    after: Shown::Value(why.to_string()),
+                }]));
+            }
         };
         let mut changes = Changes::default();
         let path = update_manifest_path(host)?;
@@ -425,25 +433,30 @@ mod tests {
     }
 
     #[test]
-    fn without_oqs_face_app_the_state_is_unknown() {
-        let host = SimHost::blank("OQS-01");
-        let State::Unknown(why) = edge_extensions().check(&host).unwrap() else {
-            panic!("no packages, no verdict");
+    fn without_oqs_face_app_it_differs_and_apply_refuses() {
+        let missing = |host: &SimHost| {
+            let State::Differs(changes) = edge_extensions().check(host).unwrap() else {
+                panic!("no packages: the policy is still to be set");
+            };
+            assert_eq!(changes[0].what, EXT_DIR);
+            changes[0].after.to_string()
         };
+        let host = SimHost::blank("OQS-01");
+        let why = missing(&host);
         assert!(
-            why.en.contains("install OQSFaceApp") && why.en.contains("pinauth.crx"),
-            "{}",
-            why.en
+            why.contains("OQSFaceApp") && why.contains("pinauth.crx"),
+            "{why}"
         );
-        assert!(why.ja.contains("OQSFaceApp"));
         let mut host = host_with_extensions();
         host.remove_file(&format!(r"{EXT_DIR}\nopinauth.crx"))
             .unwrap();
-        let State::Unknown(why) = edge_extensions().check(&host).unwrap() else {
-            panic!("a missing package, no verdict");
-        };
-        assert!(why.en.starts_with("nopinauth.crx not found"), "{}", why.en);
-        assert!(edge_extensions().apply(&mut host).is_err());
+        let why = missing(&host);
+        assert!(
+            why.contains("nopinauth.crx") && !why.contains("delegate"),
+            "{why}"
+        );
+        let err = edge_extensions().apply(&mut host).unwrap_err().to_string();
+        assert!(err.contains("nopinauth.crx"), "{err}");
         assert!(forcelist(&host).is_empty(), "nothing written");
     }
 

@@ -7,8 +7,14 @@ mod certificate;
 mod credentials;
 mod display;
 mod dns;
+mod edge;
+mod file_url;
 mod files;
+mod install;
+mod karte_link;
+mod local_copy;
 mod ntp;
+mod online_claims;
 mod power;
 mod proxy;
 pub mod registry;
@@ -20,7 +26,12 @@ pub use autologon::Autologon;
 pub use certificate::PfxImport;
 pub use credentials::GenericCredential;
 pub use dns::Ipv6Dns;
+pub use edge::{EdgeExtensions, edge_extensions};
 pub use files::{Folders, UrlShortcut};
+pub use install::Install;
+pub use karte_link::{KarteLinkSettings, restart_com_app};
+pub use local_copy::{CopiedFile, LocalCopy};
+pub use online_claims::{OnlineClaims, online_claims};
 pub use power::{Hibernate, Timeouts};
 pub use proxy::WinHttp;
 pub use scrub::Scrub;
@@ -28,6 +39,7 @@ pub use tasks::ScheduledTask;
 pub use users::LocalAdmin;
 
 use crate::host::{CertLocation, UserFlags};
+use crate::paths;
 use crate::step::Step;
 use crate::stick::Stick;
 use anyhow::Context as _;
@@ -41,6 +53,8 @@ pub struct Inputs<'a> {
     pub terminal: &'a Terminal,
     pub secrets: &'a Secrets,
     pub stick: &'a Stick,
+    /// `C:\ProgramData\oqs-stick` on this host (`paths::state_dir`).
+    pub state_dir: &'a str,
 }
 
 /// The face folder OQSFaceApp writes to; not a site setting (the apps hard-code it).
@@ -58,6 +72,7 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Vec<Box<dyn Step>>> {
         terminal,
         secrets,
         stick,
+        state_dir,
     } = inputs;
     let oqs_user = site.accounts.oqs_com_app.name.clone();
     let oqs_password = required(
@@ -65,6 +80,20 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Vec<Box<dyn Step>>> {
         "accounts.oqs_com_app",
     )?;
     let mut steps: Vec<Box<dyn Step>> = Vec::new();
+
+    let copied = |target: String, source: &str| -> anyhow::Result<CopiedFile> {
+        Ok(CopiedFile {
+            target,
+            source: stick.path(source),
+            sha256: stick.sha256(source)?,
+        })
+    };
+    steps.push(Box::new(LocalCopy {
+        files: vec![
+            copied(paths::local_exe(state_dir), layout::FIRSTBOOT_EXE)?,
+            copied(paths::local_site(state_dir), layout::SITE_PLAN)?,
+        ],
+    }));
 
     steps.push(Box::new(LocalAdmin {
         name: oqs_user.clone(),
@@ -84,6 +113,23 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Vec<Box<dyn Step>>> {
                 cannot_change_password: true,
             },
         }));
+    }
+
+    for installer in &site.installers {
+        let on_stick = layout::installer(&file_name(&installer.file));
+        steps.push(Box::new(Install::new(
+            installer.clone(),
+            stick.path(&on_stick),
+            stick.sha256(&on_stick)?,
+        )));
+    }
+
+    // Both need what the installers put on the terminal.
+    if site.options.edge_extensions {
+        steps.push(Box::new(edge_extensions()));
+    }
+    if let Some(package) = &site.options.online_claims_package {
+        steps.push(Box::new(online_claims(stick, package)?));
     }
 
     let pfx_path = layout::certificate(&terminal.name);
@@ -160,6 +206,17 @@ pub fn build(inputs: &Inputs) -> anyhow::Result<Vec<Box<dyn Step>>> {
             FACE_DIR.into(),
         ],
     }));
+    if site.karte_link.enabled {
+        steps.push(Box::new(KarteLinkSettings {
+            link: site.karte_link.clone(),
+        }));
+        let task = tasks::role_check(state_dir, &terminal.name);
+        steps.push(Box::new(ScheduledTask {
+            xml: tasks::render(&task, &oqs_user),
+            name: task.name,
+            run_as: oqs_user.clone(),
+        }));
+    }
     let autologon_user = site
         .accounts
         .oqs_com_app

@@ -2,15 +2,20 @@
 //! secrets, and a simulated terminal as Windows Setup leaves it.
 #![allow(dead_code)] // each test binary uses a different part
 
+use oqs_e2e::demo::{DEMO_EXTENSIONS, DEMO_USER_DEFINITION};
 use oqs_firstboot::engine::{self, Engine, Filter, Report};
+use oqs_firstboot::host::Exit;
 use oqs_firstboot::host::sim::SimHost;
+use oqs_firstboot::host::sim::SimProgram;
 use oqs_firstboot::host::{Adapter, HardwareIds};
+use oqs_firstboot::link::role::{PROPERTY_FILE, RESTART_SCRIPT};
 use oqs_firstboot::steps::{self, Inputs};
 use oqs_firstboot::stick::Stick;
 use payload::Secret;
 use payload::manifest::{self, Manifest};
 use payload::secrets::Secrets;
-use payload::site::Site;
+use payload::site::{InstallerKind, Site};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub fn demo_dir() -> PathBuf {
@@ -45,6 +50,12 @@ impl DemoStick {
             let pfx = format!("fake PFX of {}", t.name);
             std::fs::write(root.join(payload::layout::certificate(&t.name)), pfx).unwrap();
         }
+        write_stand_in_installers(root, &site);
+        std::fs::write(
+            root.join(payload::layout::FIRSTBOOT_EXE),
+            b"MZ stand-in for oqs-firstboot.exe",
+        )
+        .unwrap();
         let stick = DemoStick { dir };
         stick.write_manifest();
         stick
@@ -74,6 +85,71 @@ impl DemoStick {
     }
 }
 
+/// The packages `site.toml` names, packed as ONS ships them (zips are real zips),
+/// around stand-in installers that SimHost "runs" by name (`demo_installers`).
+fn write_stand_in_installers(root: &Path, site: &Site) {
+    let dir = root.join("oqs/installers");
+    std::fs::create_dir_all(&dir).unwrap();
+    for installer in &site.installers {
+        let name = Path::new(&installer.file)
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let stand_in = format!("stand-in installer {}", installer.id);
+        match installer.kind {
+            InstallerKind::Zip => {
+                let run = installer.run.as_deref().unwrap();
+                oqs_e2e::fixtures::zip_of(&dir, name, &[(run, stand_in.as_bytes())]);
+            }
+            InstallerKind::Msi | InstallerKind::Exe => {
+                std::fs::write(dir.join(name), stand_in).unwrap()
+            }
+        }
+    }
+}
+
+/// What the demo installers do when SimHost runs them: what the real-ish demo
+/// installers (oqs_e2e::demo::write_installers) do under Wine.
+pub fn demo_installers() -> BTreeMap<String, SimProgram> {
+    let writes = |files: Vec<(&str, Vec<u8>)>| SimProgram {
+        exit: Exit::Code(0),
+        writes: files.into_iter().map(|(p, b)| (p.to_owned(), b)).collect(),
+    };
+    let mut face = vec![(
+        r"C:\Program Files\OQS-Auth\Version.info",
+        b"Version=4.0.3\r\n".to_vec(),
+    )];
+    let ext: Vec<String> = DEMO_EXTENSIONS
+        .iter()
+        .map(|n| format!(r"C:\Program Files\OQS-Auth\ext\{n}.crx"))
+        .collect();
+    for (path, name) in ext.iter().zip(DEMO_EXTENSIONS) {
+        face.push((path, oqs_e2e::fixtures::tiny_crx(name, "1.0.0")));
+    }
+    BTreeMap::from([
+        ("oqsfaceapp_setup.msi".to_owned(), writes(face)),
+        (
+            "setup.exe".to_owned(),
+            writes(vec![
+                (
+                    r"C:\Program Files\OQS\OQSComApp\Version.info",
+                    b"Version=3.0.2\r\n".to_vec(),
+                ),
+                (PROPERTY_FILE, DEMO_USER_DEFINITION.to_vec()),
+                (RESTART_SCRIPT, b"@echo restarted\r\n".to_vec()),
+            ]),
+        ),
+        (
+            "oqsdistroapp_v2.0.4.msi".to_owned(),
+            writes(vec![(
+                r"C:\Program Files\OQS\OQSDistroApp\Version.info",
+                b"Version=2.0.4\r\n".to_vec(),
+            )]),
+        ),
+    ])
+}
+
 pub const TERMINAL: &str = "OQS-UKETSUKE1";
 pub const OQS_NIC_GUID: &str = "{6D1A2B3C-0000-4000-8000-00000000A001}";
 
@@ -91,6 +167,7 @@ pub fn fresh_terminal() -> SimHost {
         serial: Some("JPX0001".into()),
         macs: vec!["00-1B-21-3A-4F-01".into(), "00-1B-21-3A-4F-99".into()],
     };
+    host.programs = demo_installers();
     host.adapters = vec![
         Adapter {
             guid: OQS_NIC_GUID.into(),
@@ -121,11 +198,13 @@ pub fn run_filtered(
     let secrets = demo_secrets();
     let s = stick.stick();
     let terminal = site.terminal(TERMINAL).unwrap();
+    let state_dir = oqs_firstboot::paths::state_dir(host).unwrap();
     let steps = steps::build(&Inputs {
         site: &site,
         terminal,
         secrets: &secrets,
         stick: &s,
+        state_dir: &state_dir,
     })
     .unwrap();
     let mut console = Vec::new();

@@ -11,6 +11,7 @@ pub use files::SimFiles;
 pub use registry::SimRegistry;
 
 use super::*;
+use crate::link::installer::Launch;
 use payload::{Secret, Text};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -22,6 +23,25 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Fault {
     pub op: String,
     pub object: String,
+}
+
+/// What a program does when the simulated Windows runs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimProgram {
+    pub exit: Exit,
+    /// Files it writes (Windows path -> contents), e.g. an installer's `Version.info`;
+    /// only when it succeeds (0, 3010, 1641): a failed installation rolls back.
+    #[serde(default)]
+    pub writes: BTreeMap<String, Vec<u8>>,
+}
+
+impl Default for SimProgram {
+    fn default() -> Self {
+        SimProgram {
+            exit: Exit::Code(0),
+            writes: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -59,12 +79,19 @@ pub struct SimHost {
     winhttp_proxy: Option<WinHttpProxy>,
     lsa: BTreeMap<String, Fingerprint>,
     pub service_restarts: Vec<String>,
+    /// What programs do, by lowercase file name (`setup.exe`); others exit 0 and do nothing.
+    #[serde(default)]
+    pub programs: BTreeMap<String, SimProgram>,
+    /// Every program run, as the command a person would type.
+    #[serde(default)]
+    pub runs: Vec<String>,
     pub reboots: u32,
     /// Capabilities to pretend this host lacks (to test skipping).
     pub unsupported: BTreeSet<Capability>,
     pub fault: Option<Fault>,
 }
 
+const CMD_EXE: &str = r"C:\Windows\System32\cmd.exe";
 const POWER_KEY: &str = r"SYSTEM\CurrentControlSet\Control\Power";
 const WINLOGON: &str = r"SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon";
 
@@ -93,17 +120,23 @@ impl SimHost {
             winhttp_proxy: None,
             lsa: BTreeMap::new(),
             service_restarts: Vec::new(),
+            programs: BTreeMap::new(),
+            runs: Vec::new(),
             reboots: 0,
             unsupported: BTreeSet::new(),
             fault: None,
         };
         for dir in [
+            r"C:\Windows\System32",
             r"C:\Windows\Panther",
             r"C:\ProgramData",
             r"C:\Users\Public\Desktop",
         ] {
             host.files.create_dir_all(dir).expect("fresh folders");
         }
+        host.files
+            .write(CMD_EXE, b"MZ (SimHost)".to_vec())
+            .expect("System32 exists");
         host.registry.set(
             &RegKey::hklm(POWER_KEY),
             "HibernateEnabled",
@@ -498,6 +531,40 @@ impl Host for SimHost {
     fn create_dir_all(&mut self, path: &str) -> HostResult<()> {
         self.trip("create_dir_all", path)?;
         self.files.create_dir_all(path)
+    }
+
+    fn run(&mut self, launch: &Launch) -> HostResult<Exit> {
+        let program = match launch {
+            Launch::Msi { package, .. } => package,
+            Launch::Exe { program, .. } => program,
+        };
+        self.trip("run", program)?;
+        if self.files.read(program).is_none() {
+            return Err(HostError::NotFound(program.clone()));
+        }
+        let name = program
+            .rsplit('\\')
+            .next()
+            .unwrap_or(program)
+            .to_lowercase();
+        let behaviour = self.programs.get(&name).cloned().unwrap_or_default();
+        let succeeded = matches!(behaviour.exit, Exit::Code(0 | 1641 | 3010));
+        for (path, bytes) in behaviour.writes.iter().filter(|_| succeeded) {
+            if let Some((dir, _)) = path.rsplit_once('\\') {
+                self.files.create_dir_all(dir)?;
+            }
+            self.files.write(path, bytes.clone())?;
+        }
+        let command = launch.equivalent_command();
+        let line = format!("{command} -> {:?} (SimHost)\r\n", behaviour.exit);
+        if let Some((dir, _)) = launch.log().rsplit_once('\\') {
+            self.files.create_dir_all(dir)?;
+        }
+        let mut log = self.files.read(launch.log()).unwrap_or_default();
+        log.extend_from_slice(line.as_bytes());
+        self.files.write(launch.log(), log)?;
+        self.runs.push(command);
+        Ok(behaviour.exit)
     }
 
     fn reboot(&mut self) -> HostResult<()> {

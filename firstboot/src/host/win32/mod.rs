@@ -6,6 +6,7 @@ mod credentials;
 mod lsa;
 mod network;
 mod power;
+mod process;
 mod registry;
 mod session;
 mod system;
@@ -333,6 +334,10 @@ impl Host for Win32Host {
 
     fn create_dir_all(&mut self, path: &str) -> HostResult<()> {
         std::fs::create_dir_all(path).map_err(|e| fs_err("create folder", path, e))
+    }
+
+    fn run(&mut self, launch: &crate::link::installer::Launch) -> HostResult<Exit> {
+        process::run(launch)
     }
 
     fn reboot(&mut self) -> HostResult<()> {

@@ -2,7 +2,6 @@
 //! MSI and most EXE bootstrappers share Windows Installer's codes.
 
 use payload::Text;
-use std::path::Path;
 use std::time::Duration;
 
 /// How an installer run ended.
@@ -58,8 +57,7 @@ impl Outcome {
     }
 
     /// What happened to installer `id`, and which log to read.
-    pub fn explain(self, id: &str, log: &Path) -> Text {
-        let log = log.display();
+    pub fn explain(self, id: &str, log: &str) -> Text {
         match self {
             Outcome::Installed => Text::new(
                 format!("{id}: インストールしました"),
@@ -155,7 +153,7 @@ mod tests {
 
     #[test]
     fn explanations_name_the_log_in_both_languages() {
-        let log = Path::new(r"C:\ProgramData\oqs-stick\logs\face-app.msi.log");
+        let log = r"C:\ProgramData\oqs-stick\logs\face-app.msi.log";
         let text = Outcome::Fatal.explain("face-app", log);
         for s in [&text.ja, &text.en] {
             assert!(

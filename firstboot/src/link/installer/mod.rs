@@ -11,45 +11,25 @@ pub mod version;
 use payload::Text;
 use payload::site::{Installer, InstallerKind};
 use std::fmt;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use exit::Outcome;
-pub use unpack::unpack_zip;
+pub use unpack::{ZipFile, read_zip};
 pub use version::{Decision, Version, decide, from_version_info};
 
 #[derive(Debug)]
 pub enum InstallerError {
     /// Not a zip, or a damaged one.
-    Zip {
-        zip: PathBuf,
-        reason: String,
-    },
+    Zip { zip: PathBuf, reason: String },
     /// An entry that would be written outside the folder (zip-slip) or is a link.
-    UnsafeEntry {
-        zip: PathBuf,
-        name: String,
-    },
-    Io {
-        path: PathBuf,
-        source: io::Error,
-    },
+    UnsafeEntry { zip: PathBuf, name: String },
     /// An MSI argument that is not a `NAME=value` property.
-    MsiArgument {
-        id: String,
-        arg: String,
-    },
+    MsiArgument { id: String, arg: String },
     /// A zip installer without `run`, or a `run` that is not in the zip.
-    RunMissing {
-        id: String,
-        run: Option<String>,
-    },
+    RunMissing { id: String, run: Option<String> },
     /// `run` (or `file`) is neither an `.msi` nor an `.exe`.
-    UnknownKind {
-        id: String,
-        file: String,
-    },
+    UnknownKind { id: String, file: String },
 }
 
 impl InstallerError {
@@ -74,10 +54,6 @@ impl InstallerError {
                     "{} holds {name:?}, which points outside the folder it unpacks into; not unpacked: check that it is the genuine ONS file",
                     zip.display()
                 ),
-            ),
-            InstallerError::Io { path, source } => Text::new(
-                format!("{} を読み書きできません: {source}", path.display()),
-                format!("cannot read or write {}: {source}", path.display()),
             ),
             InstallerError::MsiArgument { id, arg } => Text::new(
                 format!(
@@ -119,28 +95,28 @@ impl fmt::Display for InstallerError {
 
 impl std::error::Error for InstallerError {}
 
-/// What to start for one installer, fully decided.
+/// What to start for one installer, fully decided. Paths are Windows paths.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Launch {
     /// `MsiInstallProduct(package, properties)` with a verbose log (`MsiEnableLog`).
     Msi {
-        package: PathBuf,
+        package: String,
         properties: String,
-        log: PathBuf,
+        log: String,
         timeout: Duration,
     },
     /// `CreateProcess(program, command_line)`, output kept in `log`.
     Exe {
-        program: PathBuf,
+        program: String,
         command_line: String,
-        log: PathBuf,
+        log: String,
         timeout: Duration,
     },
 }
 
 impl Launch {
     /// The log the report points staff at.
-    pub fn log(&self) -> &Path {
+    pub fn log(&self) -> &str {
         match self {
             Launch::Msi { log, .. } | Launch::Exe { log, .. } => log,
         }
@@ -162,22 +138,29 @@ impl Launch {
                 ..
             } => format!(
                 "msiexec.exe /i {} /qn /l*v {} {properties}",
-                cmdline::quote_arg(&package.to_string_lossy()),
-                cmdline::quote_arg(&log.to_string_lossy())
+                cmdline::quote_arg(package),
+                cmdline::quote_arg(log)
             ),
             Launch::Exe { command_line, .. } => command_line.clone(),
         }
     }
 }
 
-/// Decides how to run `installer`. `package` is its file on the stick; for a zip,
-/// `unpacked` is where `unpack_zip` put it. Logs go to `log_dir` (next to
+/// A zip installer as staged on the terminal: its folder and the files in it.
+#[derive(Clone, Copy, Debug)]
+pub struct Staged<'a> {
+    pub dir: &'a str,
+    pub files: &'a [ZipFile],
+}
+
+/// Decides how to run `installer`. `package` is its staged file (for an MSI or
+/// EXE); a zip's `run` is looked up in `staged`. Logs go to `log_dir` (next to
 /// firstboot's own log): `<id>.msi.log` for MSI, `<id>.log` for an EXE's output.
 pub fn launch(
     installer: &Installer,
-    package: &Path,
-    unpacked: Option<&Path>,
-    log_dir: &Path,
+    package: &str,
+    staged: Option<Staged>,
+    log_dir: &str,
 ) -> Result<Launch, InstallerError> {
     let id = installer.id.as_str();
     let program = match installer.kind {
@@ -187,20 +170,20 @@ pub fn launch(
                 run: installer.run.clone(),
             };
             let run = installer.run.as_deref().ok_or_else(missing)?;
-            let relative = unpack::safe_relative(run).ok_or_else(missing)?;
-            let program = unpacked.ok_or_else(missing)?.join(relative);
-            if !program.is_file() {
-                return Err(missing());
-            }
-            program
+            let wanted = unpack::safe_relative(run).ok_or_else(missing)?;
+            let staged = staged.ok_or_else(missing)?;
+            // Windows names compare without case.
+            let same = |f: &&ZipFile| {
+                f.relative().to_string_lossy().to_lowercase()
+                    == wanted.to_string_lossy().to_lowercase()
+            };
+            let file = staged.files.iter().find(same).ok_or_else(missing)?;
+            file.windows_path(staged.dir)
         }
-        InstallerKind::Msi | InstallerKind::Exe => package.to_path_buf(),
+        InstallerKind::Msi | InstallerKind::Exe => package.to_owned(),
     };
     let timeout = Duration::from_secs(u64::from(installer.timeout_minutes) * 60);
-    let name = program
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+    let name = program.to_lowercase();
     let is_msi = match installer.kind {
         InstallerKind::Msi => true,
         InstallerKind::Exe => false,
@@ -213,19 +196,20 @@ pub fn launch(
             });
         }
     };
+    let log_dir = log_dir.trim_end_matches('\\');
     Ok(if is_msi {
         Launch::Msi {
             properties: cmdline::msi_properties(&installer.args)
                 .map_err(|arg| InstallerError::MsiArgument { id: id.into(), arg })?,
             package: program,
-            log: log_dir.join(format!("{id}.msi.log")),
+            log: format!(r"{log_dir}\{id}.msi.log"),
             timeout,
         }
     } else {
         Launch::Exe {
-            command_line: cmdline::command_line(&program.to_string_lossy(), &installer.args),
+            command_line: cmdline::command_line(&program, &installer.args),
             program,
-            log: log_dir.join(format!("{id}.log")),
+            log: format!(r"{log_dir}\{id}.log"),
             timeout,
         }
     })

@@ -1,41 +1,56 @@
-//! Unpacking an ONS installer zip into a folder, safely.
+//! Reading an ONS installer zip, safely, into the files to stage.
 //!
-//! Entry names are checked before anything is written: an absolute name, a drive
+//! Entry names are checked before anything is returned: an absolute name, a drive
 //! letter, a `..` component or a symbolic link (zip-slip) refuses the whole zip.
 //! Japanese names survive both ways zips carry them: UTF-8 with the zip's UTF-8
 //! flag, or CP932 bytes without it (Windows' own "compressed folder" on Japanese
-//! Windows). The zip is unpacked into `<dest>.partial` and renamed into place only
-//! when complete, so a power cut never leaves a half-unpacked installer behind.
+//! Windows). The whole zip is read (and every entry's CRC-32 checked) before the
+//! caller writes anything, so a damaged zip never leaves a half-staged installer.
 
 use super::InstallerError;
-use std::fs::File;
-use std::io;
+use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-/// Unpacks `zip` into `dest` (replacing an earlier copy); returns the files written,
-/// relative to `dest`.
-pub fn unpack_zip(zip: &Path, dest: &Path) -> Result<Vec<PathBuf>, InstallerError> {
-    let io_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| InstallerError::Io { path, source }
-    };
-    let bad_zip = |e: zip::result::ZipError| InstallerError::Zip {
+/// One file of the zip, with its checked place below the folder it unpacks into.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ZipFile {
+    /// Path components below the destination folder.
+    pub parts: Vec<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl ZipFile {
+    pub fn relative(&self) -> PathBuf {
+        self.parts.iter().collect()
+    }
+
+    /// The file's Windows path below `dir`.
+    pub fn windows_path(&self, dir: &str) -> String {
+        format!(r"{}\{}", dir.trim_end_matches('\\'), self.parts.join("\\"))
+    }
+}
+
+impl std::fmt::Debug for ZipFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} bytes)", self.parts.join("/"), self.bytes.len())
+    }
+}
+
+/// The files of the zip `bytes` (read from `zip`, named in errors), in zip order;
+/// folders are implied by the files' paths.
+pub fn read_zip(bytes: &[u8], zip: &Path) -> Result<Vec<ZipFile>, InstallerError> {
+    let bad_zip = |reason: String| InstallerError::Zip {
         zip: zip.into(),
-        reason: e.to_string(),
+        reason,
     };
     let mut archive =
-        zip::ZipArchive::new(File::open(zip).map_err(io_err(zip))?).map_err(bad_zip)?;
-
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    if partial.exists() {
-        std::fs::remove_dir_all(&partial).map_err(io_err(&partial))?;
-    }
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad_zip(e.to_string()))?;
 
     let mut entries = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(bad_zip)?;
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| bad_zip(e.to_string()))?;
         let unsafe_entry = |name: String| InstallerError::UnsafeEntry {
             zip: zip.into(),
             name,
@@ -44,40 +59,23 @@ pub fn unpack_zip(zip: &Path, dest: &Path) -> Result<Vec<PathBuf>, InstallerErro
         if entry.is_symlink() {
             return Err(unsafe_entry(name));
         }
-        let relative = safe_relative(&name).ok_or_else(|| unsafe_entry(name.clone()))?;
-        entries.push((i, relative, entry.is_dir()));
+        let parts = safe_parts(&name).ok_or_else(|| unsafe_entry(name.clone()))?;
+        if !entry.is_dir() {
+            entries.push((i, parts));
+        }
     }
 
-    std::fs::create_dir_all(&partial).map_err(io_err(&partial))?;
-    let mut written = Vec::new();
-    for (i, relative, is_dir) in entries {
-        let target = partial.join(&relative);
-        if is_dir {
-            std::fs::create_dir_all(&target).map_err(io_err(&target))?;
-            continue;
-        }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        let mut entry = archive.by_index(i).map_err(bad_zip)?;
-        let mut out = File::create(&target).map_err(io_err(&target))?;
-        // The zip crate checks each entry's CRC-32 as the copy reaches its end.
-        io::copy(&mut entry, &mut out).map_err(|e| match e.kind() {
-            io::ErrorKind::InvalidData => InstallerError::Zip {
-                zip: zip.into(),
-                reason: format!("{}: {e}", relative.display()),
-            },
-            _ => io_err(&target)(e),
-        })?;
-        out.sync_all().map_err(io_err(&target))?;
-        written.push(relative);
+    let mut files = Vec::with_capacity(entries.len());
+    for (i, parts) in entries {
+        let mut entry = archive.by_index(i).map_err(|e| bad_zip(e.to_string()))?;
+        let mut bytes = Vec::with_capacity(entry.size().try_into().unwrap_or(0));
+        // The zip crate checks each entry's CRC-32 as the read reaches its end.
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| bad_zip(format!("{}: {e}", parts.join("/"))))?;
+        files.push(ZipFile { parts, bytes });
     }
-
-    if dest.exists() {
-        std::fs::remove_dir_all(dest).map_err(io_err(dest))?;
-    }
-    std::fs::rename(&partial, dest).map_err(io_err(dest))?;
-    Ok(written)
+    Ok(files)
 }
 
 /// The entry's name as text. The zip crate decodes flagged names as UTF-8 and
@@ -97,22 +95,28 @@ fn entry_name(raw: &[u8], decoded: &str) -> String {
     }
 }
 
-/// The entry's path below the destination, or `None` when it would land outside it
-/// (absolute, drive letter or alternate data stream, `..`) or is not a usable name.
-pub(super) fn safe_relative(name: &str) -> Option<PathBuf> {
+/// The entry's path components below the destination, or `None` when it would land
+/// outside it (absolute, drive letter or alternate data stream, `..`) or is not a
+/// usable name.
+fn safe_parts(name: &str) -> Option<Vec<String>> {
     if name.starts_with(['/', '\\']) {
         return None;
     }
-    let mut path = PathBuf::new();
+    let mut parts = Vec::new();
     for part in name.split(['/', '\\']) {
         match part {
             "" | "." => continue,
             ".." => return None,
             _ if part.contains(':') || part.chars().any(char::is_control) => return None,
-            _ => path.push(part),
+            _ => parts.push(part.to_owned()),
         }
     }
-    (!path.as_os_str().is_empty()).then_some(path)
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// `safe_parts` as a relative path (for names the site gives, like `run`).
+pub(super) fn safe_relative(name: &str) -> Option<PathBuf> {
+    safe_parts(name).map(|parts| parts.iter().collect())
 }
 
 #[cfg(test)]

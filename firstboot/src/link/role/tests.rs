@@ -96,9 +96,15 @@ impl Clinic {
         activate(&mut self.host(name), &self.terminal(name, &share), force)
     }
 
+    /// The scheduled check; OQS-01 is the site's primary.
     fn check(&self, name: &str) -> Checked {
         let share = self.share();
-        check(&mut self.host(name), &self.terminal(name, &share)).unwrap()
+        check(
+            &mut self.host(name),
+            &self.terminal(name, &share),
+            name == "OQS-01",
+        )
+        .unwrap()
     }
 
     fn pointing(&self, name: &str) -> Pointing {
@@ -406,4 +412,44 @@ fn a_takeover_during_the_switch_points_the_loser_back_local() {
         "{err}"
     );
     assert_eq!(clinic.actives(), ["OQS-02"]);
+}
+
+#[test]
+fn the_primarys_check_takes_a_free_lease_and_standbys_wait() {
+    let clinic = Clinic::new();
+    assert!(matches!(clinic.check("OQS-02"), Checked::Standby));
+    assert!(clinic.actives().is_empty());
+    match clinic.check("OQS-01") {
+        Checked::Activated(a) => assert!(a.replaced.is_none() && a.switched.restarted),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(clinic.actives(), ["OQS-01"]);
+    assert!(matches!(clinic.check("OQS-02"), Checked::Standby));
+}
+
+#[test]
+fn the_active_terminals_check_puts_drifted_settings_back_on_the_share() {
+    let clinic = Clinic::new();
+    clinic.activate("OQS-01", false).unwrap();
+    // Someone (firstboot's re-run, a vendor) points it local while it holds the lease.
+    let mut host = clinic.host("OQS-01");
+    let current = host.read_user_definition().unwrap();
+    let local = plan(&clinic.link, &current, Target::Local).unwrap();
+    host.write_user_definition(&local.bytes).unwrap();
+    clinic.at(60);
+    match clinic.check("OQS-01") {
+        Checked::Active {
+            repointed: Some(s), ..
+        } => assert!(s.restarted && !s.changes.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(clinic.pointing("OQS-01"), Pointing::Shared);
+    clinic.at(120);
+    assert!(matches!(
+        clinic.check("OQS-01"),
+        Checked::Active {
+            repointed: None,
+            ..
+        }
+    ));
 }

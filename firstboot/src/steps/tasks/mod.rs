@@ -58,6 +58,26 @@ pub fn built_in(tasks: &Tasks) -> Vec<TaskDef> {
     out
 }
 
+/// The every-minute `role check` (heartbeat of the active terminal, demotion of one
+/// that lost the lease, first activation by the primary), run from the copies
+/// `local-copy` keeps on the terminal: the stick is gone by then.
+pub fn role_check(state_dir: &str, terminal: &str) -> TaskDef {
+    TaskDef {
+        name: "OQS_stick_role_check".into(),
+        description:
+            "oqs-stick: 電子カルテ連携の担当確認 / 電子カルテ link role check, every minute".into(),
+        trigger: Trigger::Boot {
+            delay: "PT1M".into(),
+            every: Some("PT1M".into()),
+        },
+        command: crate::paths::local_exe(state_dir),
+        arguments: Some(format!(
+            r#"role check --terminal {terminal} --site "{}""#,
+            crate::paths::local_site(state_dir)
+        )),
+    }
+}
+
 pub struct ScheduledTask {
     pub name: String,
     pub xml: String,
