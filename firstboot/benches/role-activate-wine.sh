@@ -23,14 +23,7 @@ wineboot --init >/dev/null 2>&1
 x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
     "$root/tests/wine/processprng.c" -ladvapi32
 
-stick="$work/stick"
-mkdir -p "$stick/oqs/certs" "$work/share"
-cp "$root/examples/demo-clinic/site.toml" "$stick/oqs/site.toml"
-(cd "$stick" && find oqs -type f ! -name SHA256SUMS | sort | xargs sha256sum) > "$stick/oqs/SHA256SUMS"
-terminals="OQS-UKETSUKE1 OQS-UKETSUKE2 OQS-SHINSATSU"
-for t in $terminals; do
-    printf 'ResponseFileStayTime=60\r\nRequestDataDir=C:\\\\OQS\\\\req\r\nResponseDataDir=C:\\\\OQS\\\\res\r\n' > "$work/$t.property"
-done
+. "$here/demo-stick.sh"
 # Wine maps / to Z:, so a Unix path is a Windows one without asking winepath.
 w() { printf 'Z:%s' "$1" | tr / '\\'; }
 

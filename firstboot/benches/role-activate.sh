@@ -15,16 +15,7 @@ runs=${2:-60}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-stick="$work/stick"
-mkdir -p "$stick/oqs/certs" "$work/share"
-cp "$root/examples/demo-clinic/site.toml" "$stick/oqs/site.toml"
-# The stick's manifest: every file under oqs/, as the builder writes it.
-(cd "$stick" && find oqs -type f ! -name SHA256SUMS | sort | xargs sha256sum) > "$stick/oqs/SHA256SUMS"
-
-terminals="OQS-UKETSUKE1 OQS-UKETSUKE2 OQS-SHINSATSU"
-for t in $terminals; do
-    printf 'ResponseFileStayTime=60\r\nRequestDataDir=C:\\\\OQS\\\\req\r\nResponseDataDir=C:\\\\OQS\\\\res\r\nPublicMedicalHubRequestDataDir=C:\\\\OQS\\\\req\r\nPublicMedicalHubResponseDataDir=C:\\\\OQS\\\\res\r\nClinicalInfoSharingRequestDataDir=C:\\\\OQS\\\\req\r\nClinicalInfoSharingResponseDataDir=C:\\\\OQS\\\\res\r\n' > "$work/$t.property"
-done
+. "$here/demo-stick.sh"
 
 # One takeover; the terminal is picked round-robin from a counter file.
 cat > "$work/one.sh" <<SCRIPT

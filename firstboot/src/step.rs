@@ -73,6 +73,11 @@ impl fmt::Display for Change {
     }
 }
 
+/// A SHA-256 (hex) as a change shows it: `sha256:` and its first 12 digits.
+pub fn short_sha256(sha256: &str) -> String {
+    format!("sha256:{}", &sha256[..sha256.len().min(12)])
+}
+
 /// Collects the differences a check finds.
 #[derive(Default)]
 pub struct Changes(Vec<Change>);

@@ -250,14 +250,9 @@ fn firstboot_exe_applies_and_verifies_under_wine() {
         .drive_c()
         .join("ProgramData/OQS/OQSComApp/config/UserDefinition.property");
     let property = std::fs::read_to_string(property).unwrap();
-    for key in [
-        "RequestDataDir",
-        "ResponseDataDir",
-        "PublicMedicalHubRequestDataDir",
-        "PublicMedicalHubResponseDataDir",
-        "ClinicalInfoSharingRequestDataDir",
-        "ClinicalInfoSharingResponseDataDir",
-    ] {
+    let keys = payload::site::KarteLink::default().keys;
+    assert_eq!(keys.len(), 6, "the seed's six DataDir keys: {keys:?}");
+    for key in &keys {
         let dir = if key.contains("Request") {
             "req"
         } else {

@@ -12,7 +12,7 @@ use crate::link::installer::{
     self, Decision, Launch, Outcome, Staged, Version, decide, from_version_info,
 };
 use crate::paths;
-use crate::step::{Changes, State, Step};
+use crate::step::{Changes, State, Step, short_sha256};
 use anyhow::Context as _;
 use payload::Text;
 use payload::site::{Installer, InstallerKind};
@@ -108,10 +108,6 @@ fn text_error(e: installer::InstallerError) -> anyhow::Error {
     anyhow::anyhow!("{}", e.text())
 }
 
-fn short(sha256: &str) -> String {
-    format!("sha256:{}", &sha256[..sha256.len().min(12)])
-}
-
 impl Step for Install {
     fn id(&self) -> String {
         format!("install.{}", self.installer.id)
@@ -147,8 +143,8 @@ impl Step for Install {
             let installed = receipt.map(|r| String::from_utf8_lossy(&r).trim().to_owned());
             changes.compare(
                 format!("{} package", self.installer.id),
-                installed.as_deref().map(short),
-                Some(short(&self.sha256)),
+                installed.as_deref().map(short_sha256),
+                Some(short_sha256(&self.sha256)),
             );
         }
         Ok(changes.into_state())

@@ -3,7 +3,7 @@
 //! stick is gone: the every-minute `role check` task, and `verify` by staff.
 
 use crate::host::Host;
-use crate::step::{Changes, State, Step};
+use crate::step::{Changes, State, Step, short_sha256};
 use payload::Text;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -18,10 +18,6 @@ pub struct CopiedFile {
 
 pub struct LocalCopy {
     pub files: Vec<CopiedFile>,
-}
-
-fn short(sha256: &str) -> String {
-    format!("sha256:{}", &sha256[..sha256.len().min(12)])
 }
 
 impl Step for LocalCopy {
@@ -44,8 +40,8 @@ impl Step for LocalCopy {
                 .map(|bytes| hex::encode(Sha256::digest(bytes)));
             changes.compare(
                 file.target.clone(),
-                now.as_deref().map(short),
-                Some(short(&file.sha256)),
+                now.as_deref().map(short_sha256),
+                Some(short_sha256(&file.sha256)),
             );
         }
         Ok(changes.into_state())

@@ -10,7 +10,7 @@ use super::file_url::file_url;
 use super::files::UrlShortcut;
 use crate::host::Host;
 use crate::link::installer::{self, InstallerError, ZipFile};
-use crate::step::{Change, Changes, Shown, State, Step};
+use crate::step::{Change, Changes, Shown, State, Step, short_sha256};
 use crate::stick::Stick;
 use payload::{Text, layout};
 use sha2::{Digest, Sha256};
@@ -50,7 +50,7 @@ impl Entry {
 }
 
 fn shown(size: usize, sha256: &str) -> Shown {
-    Shown::Value(format!("{size} bytes, sha256:{}", &sha256[..12]))
+    Shown::Value(format!("{size} bytes, {}", short_sha256(sha256)))
 }
 
 /// The package `package` (as site.toml names it) from the stick, where the builder

@@ -6,7 +6,7 @@ mod xml;
 pub use xml::{TaskDef, Trigger, render};
 
 use crate::host::{Capability, Host};
-use crate::step::{Change, Shown, State, Step};
+use crate::step::{Change, Shown, State, Step, short_sha256};
 use payload::Text;
 use payload::site::{Tasks, parse_hh_mm};
 use sha2::{Digest, Sha256};
@@ -86,8 +86,8 @@ pub struct ScheduledTask {
 
 fn digest(xml: &str) -> String {
     format!(
-        "XML sha256:{}",
-        &hex::encode(Sha256::digest(xml.as_bytes()))[..12]
+        "XML {}",
+        short_sha256(&hex::encode(Sha256::digest(xml.as_bytes())))
     )
 }
 
