@@ -220,11 +220,12 @@ fn oobe_system(xml: &mut XmlWriter, inputs: &Inputs<'_>) -> Result<(), RenderErr
     xml.close("component");
 
     xml.open_component(&SHELL_SETUP);
-    // Logs the set-up administrator on once so FirstLogonCommands run; firstboot sets
-    // up its own autologon for the reboots it needs and turns this account off.
+    // Logs the set-up administrator on so FirstLogonCommands run, and again after a
+    // restart in the middle of firstboot (an installer's, Windows Update's): firstboot
+    // then resumes from RunOnce. Its `autologon` step ends these logons when done.
     xml.open("AutoLogon", &[]);
     xml.leaf("Enabled", "true");
-    xml.leaf("LogonCount", "1");
+    xml.leaf("LogonCount", "5");
     password_element(xml, "Password", inputs.password);
     xml.leaf("Username", inputs.admin);
     xml.close("AutoLogon");

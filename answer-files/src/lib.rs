@@ -31,7 +31,9 @@
 //! 3. **oobeSystem.** ja-JP input (Microsoft IME), system, UI and user locale; the OOBE
 //!    screens are hidden. The only account created here is the set-up administrator
 //!    (`accounts.setup_admin`), with a one-time password the builder generates per build.
-//!    It logs on automatically once (`LogonCount` 1).
+//!    It logs on automatically up to 5 times (`LogonCount` 5): the first logon runs
+//!    firstboot, later ones (after a restart in the middle of it) let firstboot resume
+//!    from RunOnce; firstboot's `autologon` step ends them.
 //! 4. **First logon.** `oqs-firstboot.exe apply` runs from the stick (found by label
 //!    again). If the computer name still matches no terminal, it shows the site's
 //!    terminals as a numbered list; the operator picks one once, firstboot renames the

@@ -288,3 +288,28 @@ fn the_role_check_task_runs_the_local_copy_with_the_local_site() {
             .is_some()
     );
 }
+
+#[test]
+fn an_unfinished_run_resumes_from_run_once_and_a_finished_one_removes_it() {
+    use oqs_firstboot::engine::resume::{RUN_ONCE, VALUE};
+    use oqs_firstboot::host::{RegKey, RegValue};
+    let stick = DemoStick::new();
+    let mut host = fresh_terminal();
+    let run_once = |h: &SimHost| h.reg_get(&RegKey::hklm(RUN_ONCE), VALUE).unwrap();
+    host.programs.get_mut("setup.exe").unwrap().exit = Exit::Code(1603);
+    run(&stick, &mut host, APPLY);
+    assert_eq!(
+        run_once(&host),
+        Some(RegValue::Sz(
+            r#""C:\ProgramData\oqs-stick\oqs-firstboot.exe" apply --terminal OQS-UKETSUKE1"#.into()
+        ))
+    );
+    host.programs.get_mut("setup.exe").unwrap().exit = Exit::Code(0);
+    let (report, text) = run(&stick, &mut host, APPLY);
+    assert!(report.healthy(), "{text}");
+    assert_eq!(
+        run_once(&host),
+        None,
+        "a finished set-up starts nothing at logon"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod journal;
 pub mod log;
 mod report;
+pub mod resume;
 
 pub use journal::Journal;
 pub use report::{Report, StepReport};
@@ -167,6 +168,7 @@ impl Engine<'_> {
         journal.terminal = self.terminal.to_owned();
         journal.steps.clear();
         journal.save(self.host)?;
+        resume::arm(self.host, self.terminal)?;
         Ok(journal)
     }
 
@@ -223,6 +225,9 @@ impl Engine<'_> {
             },
         );
         self.say(log, &line)?;
+        if journal.finished {
+            resume::disarm(self.host)?;
+        }
         report.reboot = outcome == Outcome::Changed;
         if report.reboot
             && let Err(e) = self.host.reboot()
@@ -231,6 +236,7 @@ impl Engine<'_> {
             journal.reboot_owed = true;
             journal.finished = false;
             journal.save(self.host)?;
+            resume::arm(self.host, self.terminal)?;
             entry.outcome = Outcome::Failed;
             entry.detail = Some(e.to_string());
             report.reboot = false;
