@@ -27,6 +27,7 @@ mod crc32;
 mod error;
 mod fat;
 mod gpt;
+mod hashing;
 mod layout;
 mod mbr;
 mod names;

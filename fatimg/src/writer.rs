@@ -1,17 +1,17 @@
-//! Writing a [`Plan`]: the image front to back, every file streamed once through SHA-256.
+//! Writing a [`Plan`]: the image front to back, every file streamed once, its SHA-256
+//! taken on a second thread.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::bpb::{BACKUP_BOOT_SECTOR, FSINFO_SECTOR, SECTOR, fsinfo_sector};
 use crate::builder::{GptType, PartitionStyle};
 use crate::error::{Error, Result};
 use crate::fat;
 use crate::gpt::{self, Gpt, Guid};
+use crate::hashing::{Feed, with_hashing};
 use crate::layout::{PARTITION_LBA, Plan, PlanFile};
 use crate::mbr;
 use crate::source::CHUNK;
@@ -100,26 +100,36 @@ impl Plan {
             .map_err(Error::io(context()))?;
 
         let total = self.content_bytes();
-        let mut done = 0;
-        let mut digests = Digests::new();
         let cluster = self.cluster_size();
         let starts: Vec<Option<u64>> = self
             .files
             .iter()
             .map(|f| (f.size > 0).then(|| self.cluster_offset(f.first_cluster)))
             .collect();
-        for (file, start) in self.files.into_iter().zip(starts) {
-            if let Some(start) = start {
-                out.zeros(start - out.pos).map_err(Error::io(context()))?;
+        let (written, hashes) = with_hashing(|feed| {
+            let mut done = 0;
+            let mut written = Vec::with_capacity(self.files.len());
+            for (file, start) in self.files.into_iter().zip(starts) {
+                if let Some(start) = start {
+                    out.zeros(start - out.pos).map_err(Error::io(context()))?;
+                }
+                let (path, size) = stream(file, &mut out, feed, progress, done, total, name)?;
+                done += size;
+                // The data region starts on a MiB boundary of the disk, so cluster
+                // boundaries are multiples of the cluster size in the image too.
+                out.zeros(out.pos.next_multiple_of(cluster) - out.pos)
+                    .map_err(Error::io(context()))?;
+                written.push((path, size));
             }
-            let (path, digest) = stream(file, &mut out, progress, done, total, name)?;
-            done += digest.size;
-            // The data region starts on a MiB boundary of the disk, so cluster boundaries
-            // are multiples of the cluster size in the image too.
-            out.zeros(out.pos.next_multiple_of(cluster) - out.pos)
-                .map_err(Error::io(context()))?;
-            digests.insert(path, digest);
-        }
+            Ok(written)
+        });
+        let written: Vec<(String, u64)> = written?;
+        debug_assert_eq!(written.len(), hashes.len(), "one digest per written file");
+        let digests: Digests = written
+            .into_iter()
+            .zip(hashes)
+            .map(|((path, size), sha256)| (path, FileDigest { size, sha256 }))
+            .collect();
 
         let end = self.disk_sectors * SECTOR;
         match &gpt {
@@ -231,19 +241,21 @@ impl Plan {
 }
 
 /// Streams one file through a [`Sink`] and tells apart what failed: the source, the
-/// image, or the length promise.
+/// image, or the length promise. Returns the file's path and size; its digest comes
+/// from the hashing thread.
 fn stream<W: Write + Seek>(
     mut file: PlanFile,
     out: &mut Out<'_, W>,
+    hash: &mut Feed,
     progress: &mut dyn Progress,
     done: u64,
     total: u64,
     name: &str,
-) -> Result<(String, FileDigest)> {
+) -> Result<(String, u64)> {
     progress.update(done, total, &file.path);
     let mut sink = Sink {
         out,
-        hasher: Sha256::new(),
+        hash,
         expected: file.size,
         written: 0,
         overflow: false,
@@ -254,8 +266,7 @@ fn stream<W: Write + Seek>(
         path: &file.path,
     };
     let result = file.source.write_to(&mut sink);
-    let (written, overflow, out_error, hasher) =
-        (sink.written, sink.overflow, sink.out_error, sink.hasher);
+    let (written, overflow, out_error) = (sink.written, sink.overflow, sink.out_error);
     if let Some(source) = out_error {
         return Err(Error::Io {
             context: format!("writing {name}"),
@@ -275,13 +286,8 @@ fn stream<W: Write + Seek>(
             source,
         });
     }
-    Ok((
-        file.path,
-        FileDigest {
-            size: written,
-            sha256: hasher.finalize().into(),
-        },
-    ))
+    hash.end_file();
+    Ok((file.path, written))
 }
 
 /// The image output with its position, so every region is written at the offset the
@@ -317,12 +323,12 @@ impl<W: Write + Seek> Out<'_, W> {
     }
 }
 
-/// What a [`crate::Source`] writes into: hashes, counts, reports progress and passes the
-/// bytes on, refusing any byte beyond the declared length (it would overwrite the next
-/// file's clusters).
+/// What a [`crate::Source`] writes into: passes the bytes on to the image and to the
+/// hashing thread, counts and reports progress, refusing any byte beyond the declared
+/// length (it would overwrite the next file's clusters).
 struct Sink<'a, 'w, W: Write + Seek> {
     out: &'a mut Out<'w, W>,
-    hasher: Sha256,
+    hash: &'a mut Feed,
     expected: u64,
     written: u64,
     overflow: bool,
@@ -343,7 +349,7 @@ impl<W: Write + Seek> Write for Sink<'_, '_, W> {
                 "the source wrote more bytes than it declared",
             ));
         }
-        self.hasher.update(buf);
+        self.hash.update(buf);
         let result = self.out.put(buf);
         if let Err(e) = result {
             self.out_error = Some(e);
