@@ -5,16 +5,20 @@ use anyhow::Context as _;
 use payload::layout;
 use payload::manifest::{self, Manifest, Mismatch};
 use payload::site::Loaded;
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 pub struct Stick {
     pub root: PathBuf,
+    /// Read once: `verify` and every step's `sha256` use the same.
+    manifest: OnceCell<Manifest>,
 }
 
 impl Stick {
     pub fn at(root: &Path) -> Stick {
         Stick {
             root: root.to_owned(),
+            manifest: OnceCell::new(),
         }
     }
 
@@ -37,8 +41,9 @@ impl Stick {
         let expected = Manifest::from_entries(
             manifest
                 .files
-                .into_iter()
-                .filter(|e| e.path.starts_with(&prefix)),
+                .iter()
+                .filter(|e| e.path.starts_with(&prefix))
+                .cloned(),
         );
         let payload_dir = self.path(layout::PAYLOAD_DIR);
         let scanned = manifest::scan_dir(&payload_dir)
@@ -56,11 +61,15 @@ impl Stick {
         Ok(expected.compare(&actual))
     }
 
-    fn manifest(&self) -> anyhow::Result<Manifest> {
+    fn manifest(&self) -> anyhow::Result<&Manifest> {
+        if let Some(manifest) = self.manifest.get() {
+            return Ok(manifest);
+        }
         let sums_path = self.path(layout::MANIFEST_SUMS);
         let text = std::fs::read_to_string(&sums_path)
             .with_context(|| format!("cannot read the manifest {}", sums_path.display()))?;
-        Ok(Manifest::parse_sums(&text, layout::MANIFEST_SUMS)?)
+        let manifest = Manifest::parse_sums(&text, layout::MANIFEST_SUMS)?;
+        Ok(self.manifest.get_or_init(|| manifest))
     }
 
     /// A payload file's SHA-256 as the manifest records it (the stick was checked
@@ -85,7 +94,7 @@ impl Stick {
 #[cfg(windows)]
 pub fn find() -> anyhow::Result<Stick> {
     crate::host::win32::volume::find_by_label(layout::VOLUME_LABEL)
-        .map(|root| Stick { root })
+        .map(|root| Stick::at(&root))
         .with_context(|| {
             payload::Text::new(
                 format!("ラベル {} の USB メモリが見つかりません。挿してから再実行するか、--stick で場所を指定してください", layout::VOLUME_LABEL),

@@ -221,16 +221,19 @@ fn identify_sets_the_computer_name_by_hardware() {
     let stick = s.stick.root().to_str().unwrap();
     let state = s.state_file();
     let state = state.to_str().unwrap();
-    let out = firstboot(&[
-        "--lang",
-        "en",
-        "identify",
-        "--stick",
-        stick,
-        "--sim-state",
-        state,
-        "--set-computer-name",
-    ]);
+    let identify = || {
+        firstboot(&[
+            "--lang",
+            "en",
+            "identify",
+            "--stick",
+            stick,
+            "--sim-state",
+            state,
+            "--set-computer-name",
+        ])
+    };
+    let out = identify();
     let msg = text(&out);
     assert!(out.status.success(), "{msg}");
     assert!(
@@ -247,16 +250,7 @@ fn identify_sets_the_computer_name_by_hardware() {
     host.pending_computer_name = None;
     host.hardware.macs = vec!["02-00-00-00-00-01".into()];
     save(&host, &s.state_file());
-    let out = firstboot(&[
-        "--lang",
-        "en",
-        "identify",
-        "--stick",
-        stick,
-        "--sim-state",
-        state,
-        "--set-computer-name",
-    ]);
+    let out = identify();
     assert!(out.status.success());
     assert!(text(&out).contains("no terminal matches this machine; nothing changed"));
     assert_eq!(load(&s.state_file()).pending_computer_name, None);

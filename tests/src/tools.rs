@@ -45,9 +45,14 @@ pub fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    succeeded(&cmd, out)
+}
+
+/// Panics with `what` and the full output unless the run succeeded; returns the output.
+pub fn succeeded(what: &dyn std::fmt::Debug, out: Output) -> Output {
     assert!(
         out.status.success(),
-        "{cmd:?} failed with {}\n--- stdout\n{}\n--- stderr\n{}",
+        "{what:?} failed with {}\n--- stdout\n{}\n--- stderr\n{}",
         out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)

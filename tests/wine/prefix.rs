@@ -63,15 +63,7 @@ impl Prefix {
     }
 
     pub fn run_ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "wine {args:?} failed: {}\n{}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        oqs_e2e::tools::succeeded(&format!("wine {args:?}"), self.run(args))
     }
 
     /// `wine reg query KEY /v NAME`'s output line for the value, if any.

@@ -272,10 +272,8 @@ impl Step for EdgeExtensions {
         let path = update_manifest_path(host)?;
         let xml = update_manifest(&packages);
         if host.read_file(&path)?.as_deref() != Some(xml.as_bytes()) {
-            let (folder, _) = path.rsplit_once('\\').expect("a path under ProgramData");
-            host.create_dir_all(folder)?;
             // Before the policy: Edge reads the manifest as soon as it sees the policy.
-            host.write_file(&path, xml.as_bytes())?;
+            super::write_creating_folder(host, &path, xml.as_bytes())?;
         }
         let plan = self.forcelist(host, &packages)?;
         registry::apply(host, &plan)

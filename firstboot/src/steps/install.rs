@@ -79,11 +79,7 @@ impl Install {
         let decided = if self.installer.kind == InstallerKind::Zip {
             let files = installer::read_zip(&bytes, &self.package).map_err(text_error)?;
             for file in &files {
-                let path = file.windows_path(&dir);
-                if let Some((parent, _)) = path.rsplit_once('\\') {
-                    host.create_dir_all(parent)?;
-                }
-                host.write_file(&path, &file.bytes)?;
+                super::write_creating_folder(host, &file.windows_path(&dir), &file.bytes)?;
             }
             let staged = Staged {
                 dir: &dir,
@@ -160,10 +156,7 @@ impl Step for Install {
         let told = outcome.explain(&self.installer.id, launch.log());
         anyhow::ensure!(outcome.succeeded(), "{told}");
         let receipt = self.receipt(host)?;
-        if let Some((dir, _)) = receipt.rsplit_once('\\') {
-            host.create_dir_all(dir)?;
-        }
-        host.write_file(&receipt, format!("{}\r\n", self.sha256).as_bytes())?;
+        super::write_creating_folder(host, &receipt, format!("{}\r\n", self.sha256).as_bytes())?;
         self.reboot.set(outcome.needs_reboot());
         Ok(())
     }

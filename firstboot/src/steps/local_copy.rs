@@ -52,10 +52,7 @@ impl Step for LocalCopy {
             let bytes = std::fs::read(&file.source).map_err(|e| {
                 anyhow::anyhow!("cannot read {} from the stick: {e}", file.source.display())
             })?;
-            if let Some((dir, _)) = file.target.rsplit_once('\\') {
-                host.create_dir_all(dir)?;
-            }
-            host.write_file(&file.target, &bytes)?;
+            super::write_creating_folder(host, &file.target, &bytes)?;
         }
         Ok(())
     }

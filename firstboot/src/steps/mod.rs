@@ -38,7 +38,7 @@ pub use scrub::Scrub;
 pub use tasks::ScheduledTask;
 pub use users::LocalAdmin;
 
-use crate::host::{CertLocation, UserFlags};
+use crate::host::{CertLocation, Host, UserFlags};
 use crate::paths;
 use crate::step::Step;
 use crate::stick::Stick;
@@ -264,6 +264,15 @@ fn credentials(site: &Site, secrets: &Secrets) -> anyhow::Result<Vec<GenericCred
         out.push(credential("OQS_NAS_LOGIN_KEY", &ons.name, nas));
     }
     Ok(out)
+}
+
+/// Writes `path`, creating its folder first: on Windows a file needs its folder.
+fn write_creating_folder(host: &mut dyn Host, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some((folder, _)) = path.rsplit_once('\\') {
+        host.create_dir_all(folder)?;
+    }
+    host.write_file(path, bytes)?;
+    Ok(())
 }
 
 /// The last part of a `/` or `\` path, as the builder names files on the stick.

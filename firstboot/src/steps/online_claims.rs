@@ -184,10 +184,7 @@ impl Step for OnlineClaims {
                 if !differing.contains(&path.as_str()) {
                     continue;
                 }
-                if let Some((folder, _)) = path.rsplit_once('\\') {
-                    host.create_dir_all(folder)?;
-                }
-                host.write_file(&path, &file.bytes)?;
+                super::write_creating_folder(host, &path, &file.bytes)?;
             }
         }
         if self.shortcut.check(host)? != State::Ok {

@@ -79,6 +79,14 @@ impl SimFiles {
             .map(|f| f.contents.to_bytes())
     }
 
+    /// `write` after creating the folder, as an installer or a program does.
+    pub fn write_creating_folder(&mut self, path: &str, bytes: Vec<u8>) -> HostResult<()> {
+        if let Some(folder) = parent(path) {
+            self.create_dir_all(folder)?;
+        }
+        self.write(path, bytes)
+    }
+
     pub fn write(&mut self, path: &str, bytes: Vec<u8>) -> HostResult<()> {
         let folder = parent(path).unwrap_or("");
         if !self.is_dir(folder) {

@@ -550,19 +550,13 @@ impl Host for SimHost {
         let behaviour = self.programs.get(&name).cloned().unwrap_or_default();
         let succeeded = matches!(behaviour.exit, Exit::Code(0 | 1641 | 3010));
         for (path, bytes) in behaviour.writes.iter().filter(|_| succeeded) {
-            if let Some((dir, _)) = path.rsplit_once('\\') {
-                self.files.create_dir_all(dir)?;
-            }
-            self.files.write(path, bytes.clone())?;
+            self.files.write_creating_folder(path, bytes.clone())?;
         }
         let command = launch.equivalent_command();
         let line = format!("{command} -> {:?} (SimHost)\r\n", behaviour.exit);
-        if let Some((dir, _)) = launch.log().rsplit_once('\\') {
-            self.files.create_dir_all(dir)?;
-        }
         let mut log = self.files.read(launch.log()).unwrap_or_default();
         log.extend_from_slice(line.as_bytes());
-        self.files.write(launch.log(), log)?;
+        self.files.write_creating_folder(launch.log(), log)?;
         self.runs.push(command);
         Ok(behaviour.exit)
     }
