@@ -19,7 +19,7 @@ pub struct KarteLinkSettings {
 }
 
 /// `OQSComAppRestart.bat` through cmd.exe, its output kept in a log beside firstboot's.
-pub fn restart_com_app(host: &dyn Host) -> anyhow::Result<Launch> {
+fn restart_com_app(host: &dyn Host) -> anyhow::Result<Launch> {
     let windows = host.known_folder(KnownFolder::Windows)?;
     Ok(Launch::Exe {
         program: format!(r"{windows}\System32\cmd.exe"),

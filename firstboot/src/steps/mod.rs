@@ -29,7 +29,7 @@ pub use dns::Ipv6Dns;
 pub use edge::{EdgeExtensions, edge_extensions};
 pub use files::{Folders, UrlShortcut};
 pub use install::Install;
-pub use karte_link::{KarteLinkSettings, restart_com_app};
+pub use karte_link::KarteLinkSettings;
 pub use local_copy::{CopiedFile, LocalCopy};
 pub use online_claims::{OnlineClaims, online_claims};
 pub use power::{Hibernate, Timeouts};

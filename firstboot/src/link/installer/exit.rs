@@ -51,11 +51,6 @@ impl Outcome {
         matches!(self, Outcome::RebootInitiated | Outcome::RebootRequired)
     }
 
-    /// Worth trying again later without changing anything.
-    pub fn retryable(self) -> bool {
-        matches!(self, Outcome::AnotherInstallRunning | Outcome::TimedOut(_))
-    }
-
     /// What happened to installer `id`, and which log to read.
     pub fn explain(self, id: &str, log: &str) -> Text {
         match self {
@@ -147,8 +142,6 @@ mod tests {
             let o = Outcome::from_exit_code(code);
             assert!(!o.succeeded() && !o.needs_reboot(), "{code}");
         }
-        assert!(Outcome::from_exit_code(1618).retryable());
-        assert!(!Outcome::from_exit_code(1603).retryable());
     }
 
     #[test]
